@@ -1,0 +1,112 @@
+"""Answer backends behind one small interface: given the question and evidence, stream Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from .citations import render_citation
+from .config import Settings
+from .records import Citation
+
+SYSTEM_PROMPT = (
+    "Anda adalah asisten hukum untuk pejabat Dinas Perindustrian. Jawab dalam bahasa Indonesia, "
+    "singkat dan tepat, HANYA berdasarkan kutipan peraturan di bawah. Sebut pasal persis seperti "
+    "tertulis pada label kutipan (misalnya 'Pasal 5 ayat (1) PP No. 29 Tahun 2018'). Jangan menyebut "
+    "pasal yang tidak ada dalam kutipan. Jika kutipan tidak menjawab pertanyaan, katakan bahwa "
+    "peraturan yang tersedia tidak mengaturnya."
+)
+
+
+class LLMUnavailableError(RuntimeError):
+    """The LLM server could not be reached or did not answer in time."""
+
+
+class AnswerBackend(Protocol):
+    name: str
+
+    def stream(self, question: str, citations: list[Citation], context: str) -> Iterator[str]: ...
+
+
+def compose_extractive(citations: list[Citation]) -> str:
+    """A lead sentence naming the strongest provision, then each quote with its citation."""
+    first = citations[0]
+    lines = [f"Menurut **{render_citation(first)}**:", "", f"> {first.quote}", ""]
+    if len(citations) > 1:
+        lines.append("Ketentuan terkait:")
+        lines.append("")
+        for citation in citations[1:]:
+            lines += [f"- **{render_citation(citation)}**:", f"  > {citation.quote}", ""]
+    return "\n".join(lines).rstrip()
+
+
+class ExtractiveBackend:
+    name = "extractive"
+
+    def stream(self, question: str, citations: list[Citation], context: str) -> Iterator[str]:
+        yield compose_extractive(citations)
+
+
+def build_prompt(question: str, context: str):
+    from langchain_core.prompts import ChatPromptTemplate
+
+    template = ChatPromptTemplate.from_messages(
+        [("system", SYSTEM_PROMPT), ("human", "Kutipan peraturan:\n{context}\n\nPertanyaan: {question}\n\nJawaban:")]
+    )
+    return template.format_messages(context=context, question=question)
+
+
+class ChatModelBackend:
+    """Any LangChain chat model: streams its answer; failures surface as LLMUnavailableError."""
+
+    def __init__(self, name: str, model):
+        self.name = name
+        self.model = model
+
+    def stream(self, question: str, citations: list[Citation], context: str) -> Iterator[str]:
+        try:
+            for chunk in self.model.stream(build_prompt(question, context)):
+                if chunk.content:
+                    yield str(chunk.content)
+        except Exception as error:  # connection refused, timeout, server error mid-stream
+            raise LLMUnavailableError(repr(error)) from error
+
+
+def openai_model(settings: Settings):
+    """Any OpenAI-compatible server (Ollama, vLLM, llama.cpp server, LM Studio, hosted APIs)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key,
+        model=settings.openai_model,
+        timeout=settings.llm_timeout_s,
+        max_retries=0,
+        max_tokens=settings.llm_max_tokens,
+        temperature=0.1,
+        streaming=True,
+    )
+
+
+def llamacpp_model(settings: Settings):
+    """A local GGUF model through llama-cpp-python (pip install '.[llamacpp]')."""
+    from langchain_community.chat_models import ChatLlamaCpp
+
+    if settings.llamacpp_model_path is None:
+        raise LLMUnavailableError("SENTRA_LLAMACPP_MODEL_PATH belum diatur")
+    return ChatLlamaCpp(
+        model_path=str(settings.llamacpp_model_path),
+        max_tokens=settings.llm_max_tokens,
+        temperature=0.1,
+        n_ctx=4096,
+        verbose=False,
+        streaming=True,
+    )
+
+
+def load_backend(settings: Settings) -> AnswerBackend:
+    if settings.answer_backend == "openai":
+        return ChatModelBackend("openai", openai_model(settings))
+    if settings.answer_backend == "llamacpp":
+        return ChatModelBackend("llamacpp", llamacpp_model(settings))
+    return ExtractiveBackend()

@@ -1,0 +1,50 @@
+"""Reference systems for `eval --baseline`, run on the same corpus and embedder as the product."""
+
+from __future__ import annotations
+
+from langchain_core.embeddings import Embeddings
+
+from .embedder import Embedder
+from .evaluation import Ranker
+from .records import SourceDocument
+from .retriever import Filters, LoadedIndex
+
+
+class EmbedderAdapter(Embeddings):
+    """Our Embedder behind LangChain's Embeddings interface."""
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts, show_progress=True).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()
+
+
+def naive_chunks_ranker(documents: list[SourceDocument], embedder: Embedder, k: int = 10) -> Ranker:
+    """LangChain RecursiveCharacterTextSplitter(1000, 200) + Chroma similarity search."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = [chunk for document in documents for chunk in splitter.split_text(document.text)]
+    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    store = Chroma(
+        client=client,
+        collection_name="baseline-naive-chunks",
+        embedding_function=EmbedderAdapter(embedder),
+        collection_configuration={"hnsw": {"space": "cosine"}},
+    )
+    store.add_texts(chunks)
+    return lambda question: [doc.page_content for doc in store.similarity_search(question, k=k)]
+
+
+def bm25_ranker(index: LoadedIndex, k: int = 10) -> Ranker:
+    def rank(question: str) -> list[str]:
+        return [index.passages[i].text for i, _ in index.lexical_ranking(question, Filters(), limit=k)]
+
+    return rank

@@ -1,0 +1,108 @@
+"""Hand-written facts about regulations (status, relations, aliases), merged into parsed identities."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .records import RegulationIdentity
+
+STATUS_LABELS = {"berlaku": "berlaku", "diubah": "diubah", "dicabut": "dicabut"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    kind: str  # "dicabut" | "diubah"
+    target: str  # regulation id affected
+    pasal: tuple[str, ...]  # affected pasal; empty means the whole regulation
+    by: str  # the acting provision, e.g. "PP 28/2021 Pasal 174"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    files: tuple[str, ...]
+    title: str = ""
+    type: str = ""
+    aliases: tuple[str, ...] = ()
+    status: str = "berlaku"
+    status_note: str = ""
+
+
+@dataclass
+class Catalog:
+    entries: list[CatalogEntry] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> "Catalog":
+        if not path.exists():
+            return cls()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        entries = [
+            CatalogEntry(
+                id=item["id"],
+                files=tuple(item.get("files", ())),
+                title=item.get("title", ""),
+                type=item.get("type", ""),
+                aliases=tuple(item.get("aliases", ())),
+                status=item.get("status", "berlaku"),
+                status_note=item.get("status_note", ""),
+            )
+            for item in data.get("regulation", [])
+        ]
+        relations = [
+            Relation(kind=item["kind"], target=item["target"], pasal=tuple(item.get("pasal", ())), by=item["by"])
+            for item in data.get("relation", [])
+        ]
+        return cls(entries=entries, relations=relations)
+
+    def entry_for_file(self, source_file: str) -> CatalogEntry | None:
+        return next((entry for entry in self.entries if source_file in entry.files), None)
+
+    def entry_for_regulation(self, regulation: str) -> CatalogEntry | None:
+        return next((entry for entry in self.entries if entry.id == regulation), None)
+
+    def merge(self, identity: RegulationIdentity, source_file: str) -> RegulationIdentity:
+        """Catalog facts win over what OCR text yields; unknown files keep their parsed identity."""
+        entry = self.entry_for_file(source_file) or self.entry_for_regulation(identity.regulation)
+        if entry is None:
+            return identity
+        return replace(
+            identity,
+            regulation=entry.id,
+            type=entry.type or identity.type,
+            title=entry.title or identity.title,
+            status=entry.status,
+        )
+
+    def aliases(self) -> dict[str, str]:
+        """Lower-cased alias -> regulation id, for resolving "UU Perindustrian pasal 14"."""
+        return {alias.lower(): entry.id for entry in self.entries for alias in entry.aliases}
+
+    def pasal_status(self, regulation: str, pasal: str, amended: set[str] | None = None) -> tuple[str, str]:
+        """Status of one provision and a sentence saying why, in Indonesian.
+
+        `amended` holds pasal of `regulation` that an amending law in the index rewrites
+        (read from its quoted articles), so amendments need not be typed by hand.
+        """
+        for relation in self.relations:
+            if relation.target != regulation:
+                continue
+            if relation.kind == "dicabut" and (not relation.pasal or pasal in relation.pasal):
+                what = f"{regulation}" if not relation.pasal else f"Pasal {pasal} {regulation}"
+                return "dicabut", f"{what} telah dicabut oleh {relation.by}."
+            if relation.kind == "diubah" and pasal and (pasal in relation.pasal or (amended and pasal in amended)):
+                return "diubah", f"Pasal {pasal} {regulation} telah diubah oleh {relation.by}."
+        return "berlaku", ""
+
+
+def amended_pasal(amends_fields: list[str]) -> dict[str, set[str]]:
+    """Regulation id -> pasal rewritten by amending laws, from passages' `amends` ("UU 3/2014 Pasal 15")."""
+    result: dict[str, set[str]] = {}
+    for value in amends_fields:
+        regulation, _, pasal = value.partition(" Pasal ")
+        if regulation and pasal:
+            result.setdefault(regulation, set()).add(pasal)
+    return result

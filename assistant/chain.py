@@ -1,0 +1,190 @@
+"""The answering chain (LCEL): standalone question -> retrieve -> answer -> verify citations."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from langchain_core.runnables import RunnableLambda
+
+from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, compose_extractive, load_backend
+from .citations import make_citation, render_citation, strip_unsupported
+from .config import Settings
+from .decline import Thresholds, evidence_coverage, is_manipulation, should_decline
+from .extractive import select_quotes
+from .records import Answer, Citation, RetrievedPassage
+from .retriever import Filters, HybridRetriever, LoadedIndex
+
+FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+EMPTY_QUESTION = "Pertanyaan kosong. Silakan tulis pertanyaan tentang regulasi Sentra IKM."
+NO_WORDS = "Pertanyaan tidak berisi kata yang dapat dicari. Silakan tulis pertanyaan dengan kata-kata."
+LLM_FALLBACK = "Layanan LLM tidak dapat dihubungi; jawaban disusun langsung dari teks peraturan (mode ekstraktif)."
+UNSUPPORTED_REMOVED = "Rujukan pasal dari model yang tidak ada dalam teks yang ditemukan telah dihapus."
+
+
+@dataclass
+class Question:
+    """A question after input hygiene, with the state the chain adds to it."""
+
+    text: str
+    history: list[dict] = field(default_factory=list)
+    k: int = 5
+    filters: Filters = field(default_factory=Filters)
+    notices: list[str] = field(default_factory=list)
+    standalone: str = ""
+    passages: list[RetrievedPassage] = field(default_factory=list)
+    dense_top: float = 0.0
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
+    """Drop control characters, normalise Unicode, truncate overly long input with a notice."""
+    notices = []
+    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    if len(text) > limit:
+        text = text[:limit]
+        notices.append(f"Pertanyaan terlalu panjang dan dipotong menjadi {limit} karakter.")
+    return text, notices
+
+
+def standalone_question(question: str, history: list[dict]) -> str:
+    """A follow-up ("bagaimana dengan provinsi?") carries the previous question's subject along."""
+    previous = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
+    if not previous:
+        return question
+    if FOLLOW_UP.search(question) or len(question.split()) <= 5:
+        return f"{previous[-1]} {question}"
+    return question
+
+
+class Assistant:
+    """Answers questions with citations. One instance per process; safe to call from many threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        index: LoadedIndex | None = None,
+        backend: AnswerBackend | None = None,
+        thresholds: Thresholds = Thresholds(),
+    ):
+        self.settings = settings
+        self.index = index or LoadedIndex.open(settings)
+        self.retriever = HybridRetriever(index=self.index, k=settings.top_k)
+        self.backend = backend or load_backend(settings)
+        self.thresholds = thresholds
+        self.weights = self.index.term_weights()
+        self.chain = (
+            RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+        )
+
+    # --- public API ------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[dict] | None = None, k: int | None = None, filters: Filters | None = None) -> Answer:
+        return self.chain.invoke(self._question(question, history, k, filters))
+
+    def stream(
+        self, question: str, history: list[dict] | None = None, k: int | None = None, filters: Filters | None = None
+    ) -> Iterator[Answer]:
+        """Yields the answer as it grows (LLM backends stream tokens); the last one is final."""
+        state = self._retrieve(self._condense(self._question(question, history, k, filters)))
+        yield from self._answer_stream(state)
+
+    # --- chain steps -----------------------------------------------------------------------------
+
+    def _question(self, question: str, history: list[dict] | None, k: int | None, filters: Filters | None) -> Question:
+        text, notices = clean_question(question, self.settings.max_question_chars)
+        return Question(text=text, history=list(history or []), k=k or self.settings.top_k, filters=filters or Filters(), notices=notices)
+
+    def _condense(self, state: Question) -> Question:
+        state.standalone = standalone_question(state.text, state.history)
+        return state
+
+    def _retrieve(self, state: Question) -> Question:
+        if not re.search(r"\w", state.standalone):
+            return state
+        started = time.perf_counter()
+        result = self.retriever.search(state.standalone, k=max(state.k, 5), filters=state.filters)
+        state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
+        state.passages, state.dense_top = result.passages[: state.k], result.dense_top
+        return state
+
+    def _answer(self, state: Question) -> Answer:
+        answer = None
+        for answer in self._answer_stream(state):
+            pass
+        return answer
+
+    def _answer_stream(self, state: Question) -> Iterator[Answer]:
+        started = time.perf_counter()
+        base = Answer(
+            question=state.text,
+            answer="",
+            abstained=True,
+            passages=state.passages,
+            timings_ms=state.timings_ms,
+            notices=state.notices,
+            standalone_question=state.standalone,
+        )
+        if not state.text:
+            yield replace(base, answer=EMPTY_QUESTION)
+            return
+        if not state.passages:
+            yield replace(base, answer=NO_WORDS)
+            return
+        coverage = evidence_coverage(state.standalone, state.passages, self.weights)
+        if is_manipulation(state.text) or should_decline(coverage, state.dense_top, self.thresholds):
+            yield replace(base, answer=self._decline_text(state.passages))
+            return
+        citations = self._citations(state)
+        base.abstained = False
+        yield from self._generate(state, base, citations)
+        state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
+
+    def _citations(self, state: Question) -> list[Citation]:
+        selections = select_quotes(state.standalone, state.passages, self.weights)
+        return [
+            make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
+        ]
+
+    def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
+        status_notes = [c.status_note for c in citations if c.status != "berlaku" and c.status_note]
+        status_text = "".join(f"\n\n**Catatan status:** {note}" for note in dict.fromkeys(status_notes))
+        if isinstance(self.backend, ExtractiveBackend):
+            yield replace(base, answer=compose_extractive(citations) + status_text, citations=citations)
+            return
+        context = "\n\n".join(f"[{render_citation(c)}]\n{c.quote}" for c in citations)
+        text = ""
+        try:
+            for token in self.backend.stream(state.standalone, citations, context):
+                text += token
+                yield replace(base, answer=text, citations=citations)
+        except LLMUnavailableError:
+            yield replace(
+                base,
+                answer=compose_extractive(citations) + status_text,
+                citations=citations,
+                notices=base.notices + [LLM_FALLBACK],
+            )
+            return
+        text, removed = strip_unsupported(text, [item.passage for item in state.passages])
+        notices = base.notices + ([UNSUPPORTED_REMOVED] if removed else [])
+        sources = "\n".join(f"- {render_citation(c)}" for c in citations)
+        yield replace(base, answer=f"{text.strip()}\n\n**Sumber:**\n{sources}{status_text}", citations=citations, notices=notices)
+
+    def _decline_text(self, passages: list[RetrievedPassage]) -> str:
+        pointers = []
+        for item in passages[:3]:
+            citation = make_citation(item.passage, "", self.index.pasal_status(item.passage))
+            pointers.append(f"- {render_citation(citation)}")
+        return (
+            "Maaf, peraturan yang tersedia dalam korpus tidak memuat jawaban atas pertanyaan ini, "
+            "sehingga kami tidak dapat menyebutkan pasal yang mengaturnya.\n\n"
+            "Ketentuan terdekat yang mungkin terkait:\n" + "\n".join(dict.fromkeys(pointers))
+        )

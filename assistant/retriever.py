@@ -1,0 +1,199 @@
+"""Hybrid retrieval: BM25 (Indonesian analysis) + dense (Chroma), fused by weighted reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .analysis import analyze
+from .catalog import Catalog, amended_pasal
+from .config import Settings
+from .embedder import Embedder, load_embedder
+from .extractive import TermWeights
+from .records import Passage, RetrievedPassage
+from .references import Reference, find_reference
+from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # standard reciprocal-rank constant
+CANDIDATES = 50  # per retriever, before fusion
+
+
+@dataclass
+class Filters:
+    regulations: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)  # berlaku / diubah / dicabut
+
+    def allows(self, regulation: str, status: str) -> bool:
+        return (not self.regulations or regulation in self.regulations) and (
+            not self.statuses or status in self.statuses
+        )
+
+    def chroma_where(self) -> dict | None:
+        clauses = []
+        if self.regulations:
+            clauses.append({"regulation": {"$in": self.regulations}})
+        if self.statuses:
+            clauses.append({"status": {"$in": self.statuses}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class LoadedIndex:
+    """A published build opened for reading: passages, BM25, the Chroma collection, the embedder."""
+
+    def __init__(self, settings: Settings, build: Path, embedder: Embedder | None = None):
+        self.settings = settings
+        self.build = build
+        manifest = read_manifest(build)
+        self.passages, _ = read_passages(build)
+        self.position = {p.id: i for i, p in enumerate(self.passages)}
+        self.catalog = Catalog.load(settings.catalog_path)
+        self.amended = amended_pasal([p.amends for p in self.passages if p.amends])
+        self.status = [self.pasal_status(p)[0] for p in self.passages]
+        self.lexical = bm25s.BM25.load(str(build / "bm25"), show_progress=False)
+        self.embedder = embedder or load_embedder(manifest["embedding_model"], settings.model_cache_dir)
+        self.collection = chroma_client(build, manifest.get("chroma_url")).get_collection(
+            manifest["collection"], embedding_function=None
+        )
+        self.regulations = sorted({p.regulation for p in self.passages})
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "LoadedIndex":
+        build = IndexLayout(settings.index_dir).current_build()
+        if build is None:
+            raise IndexMissingError(
+                f"Indeks belum tersedia di {settings.index_dir}. Jalankan dulu: python -m assistant index"
+            )
+        return cls(settings, build, embedder)
+
+    def term_weights(self) -> TermWeights:
+        """Document frequencies of analysed terms, read off the BM25 matrix (one column per term)."""
+        indptr = self.lexical.scores["indptr"]
+        frequency = {term: int(indptr[i + 1] - indptr[i]) for term, i in self.lexical.vocab_dict.items()}
+        return TermWeights(frequency, int(self.lexical.scores["num_docs"]))
+
+    def pasal_status(self, passage: Passage) -> tuple[str, str]:
+        return self.catalog.pasal_status(passage.regulation, passage.pasal, self.amended.get(passage.regulation))
+
+    def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:
+        return [p for p in self.passages if p.regulation == regulation and p.pasal == pasal and p.kind in kinds]
+
+    # --- the two rankers -------------------------------------------------------------------------
+
+    def lexical_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        terms = analyze(query)
+        if not terms:
+            return []
+        mask = None
+        if filters.regulations or filters.statuses:
+            mask = np.array(
+                [filters.allows(p.regulation, s) for p, s in zip(self.passages, self.status)], dtype=np.float32
+            )
+        limit = min(limit, len(self.passages))
+        results = self.lexical.retrieve([terms], k=limit, show_progress=False, weight_mask=mask, n_threads=1)
+        return [(int(i), float(s)) for i, s in zip(results.documents[0], results.scores[0]) if s > 0]
+
+    def dense_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        vector = self.embedder.embed_query(query)
+        result = self.collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=min(limit, len(self.passages)),
+            where=filters.chroma_where(),
+            include=["distances"],
+        )
+        return [(self.position[pid], 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    passages: list[RetrievedPassage]
+    reference: Reference | None  # an explicit "Pasal N <regulation>" the question named
+    dense_top: float  # cosine similarity of the best dense match: a signal for declining
+
+
+def fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of several rankings (each with its weight)."""
+    scores: dict[int, float] = {}
+    for ranking, weight in rankings:
+        for rank, (position, _) in enumerate(ranking):
+            scores[position] = scores.get(position, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a LoadedIndex; `retrieve` returns typed records for the rest of the app."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: Any  # LoadedIndex
+    k: int = 5
+    filters: Filters = Filters()
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
+        k = k or self.k
+        filters = filters or self.filters
+        lexical = self.index.lexical_ranking(query, filters)
+        dense = self.index.dense_ranking(query, filters)
+        fused = fuse([(lexical, self.lexical_weight), (dense, self.dense_weight)])
+        reference = find_reference(query, self.index.catalog.aliases())
+        if reference is not None:
+            fused = self._put_reference_first(reference, fused, filters)
+        passages = [
+            RetrievedPassage(rank=rank + 1, score=round(score, 6), passage=self.index.passages[position])
+            for rank, (position, score) in enumerate(fused[:k])
+        ]
+        return SearchResult(passages, reference, dense_top=dense[0][1] if dense else 0.0)
+
+    def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[RetrievedPassage]:
+        return self.search(query, k, filters).passages
+
+    def _put_reference_first(
+        self, reference: Reference, fused: list[tuple[int, float]], filters: Filters
+    ) -> list[tuple[int, float]]:
+        named = [
+            self.index.position[p.id]
+            for p in self.index.pasal_passages(reference.regulation, reference.pasal)
+            if filters.allows(p.regulation, self.index.status[self.index.position[p.id]])
+        ]
+        if reference.ayat:
+            # Splits that hold the named ayat first, the rest of the pasal after them.
+            named.sort(key=lambda i: not _holds_ayat(self.index.passages[i], reference.ayat))
+        top = fused[0][1] if fused else 1.0
+        boosted = [(position, top + 1.0 - 0.001 * n) for n, position in enumerate(named)]
+        named_set = set(named)
+        return boosted + [item for item in fused if item[0] not in named_set]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [to_document(item) for item in self.retrieve(query)]
+
+
+def _holds_ayat(passage: Passage, ayat: str) -> bool:
+    if not passage.ayat_start:
+        return False
+    try:
+        return int(passage.ayat_start) <= int(ayat) <= int(passage.ayat_end or passage.ayat_start)
+    except ValueError:
+        return passage.ayat_start == ayat
+
+
+def to_document(item: RetrievedPassage) -> Document:
+    passage = item.passage
+    return Document(
+        page_content=passage.text,
+        id=passage.id,
+        metadata={"rank": item.rank, "score": item.score, **{k: v for k, v in passage.to_dict().items() if k != "text"}},
+    )

@@ -1,0 +1,713 @@
+"""Gradio user interfaces: the full chat app, the compact embeddable widget, and the help desk."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import gradio as gr
+
+from .chain import Assistant
+from .citations import make_citation, render_citation
+from .config import Settings
+from .contract import answer_to_dict
+from .feedback import FeedbackError, FeedbackStore
+from .records import Answer, Citation, Passage
+from .retriever import Filters
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "Asisten Regulasi Sentra IKM"
+EXAMPLES = [
+    "Kalau kabupaten kami mau membangun Sentra IKM, apa kewajiban Pemda?",
+    "Apa yang dimaksud dengan Sentra IKM?",
+    "Pasal 18 PP 29/2018",
+]
+STATUSES = ["berlaku", "diubah", "dicabut"]
+STATUS_LABEL = {"berlaku": "Berlaku", "diubah": "Diubah", "dicabut": "Dicabut"}
+THINKING = "⏳ _Mencari pasal yang relevan…_"
+ANSWER_FAILED = "Maaf, terjadi kesalahan saat menyusun jawaban. Silakan coba lagi beberapa saat lagi."
+SOURCES_HINT = (
+    '<div class="sentra-hint">Klik salah satu <b>rujukan</b> di bawah jawaban untuk melihat teks lengkap pasal, '
+    "statusnya, dan letaknya (BAB/Bagian). Anda juga dapat membuka pasal secara langsung.</div>"
+)
+DISCLAIMER = (
+    "Jawaban disusun otomatis dari teks peraturan dalam korpus dan selalu menyebutkan pasalnya. "
+    "Periksa kembali teks resmi sebelum mengambil keputusan."
+)
+
+CSS = """
+.sentra-header h1 { margin-bottom: 0.1em; }
+.sentra-header p { margin-top: 0; opacity: 0.8; }
+.sentra-chips .wrap { gap: 6px !important; }
+.sentra-chips label { border-radius: 999px !important; padding: 4px 12px !important; font-size: 0.9em; cursor: pointer; }
+.sentra-hint { padding: 12px; border: 1px dashed var(--border-color-primary); border-radius: 8px; opacity: 0.85; }
+.pasal-card { padding: 12px 14px; border: 1px solid var(--border-color-primary); border-radius: 10px;
+  background: var(--block-background-fill); }
+.pasal-title { font-weight: 600; font-size: 1.02em; margin: 6px 0; }
+.pasal-where { font-size: 0.88em; opacity: 0.85; margin-bottom: 8px; }
+.pasal-text { white-space: pre-wrap; line-height: 1.55; max-height: 55vh; overflow-y: auto; }
+.pasal-text mark { background: #fff3b0; color: inherit; padding: 0 2px; border-radius: 3px; }
+.pasal-meta { font-size: 0.8em; opacity: 0.7; margin-top: 8px; }
+.pasal-note { font-size: 0.88em; margin: 6px 0; padding: 6px 8px; border-left: 3px solid #d97706; }
+.badge { display: inline-block; border-radius: 999px; padding: 2px 10px; font-size: 0.8em; font-weight: 600; }
+.badge-berlaku { background: #dcfce7; color: #166534; }
+.badge-diubah { background: #fef3c7; color: #92400e; }
+.badge-dicabut { background: #fee2e2; color: #991b1b; }
+.pasal-missing { padding: 10px; border-radius: 8px; background: #fef2f2; color: #991b1b; }
+.sentra-disclaimer { font-size: 0.82em; opacity: 0.75; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 4px !important; }
+  .sentra-header h1 { font-size: 1.3em; }
+  .pasal-text { max-height: none; }
+}
+"""
+
+WIDGET_CSS = CSS + """
+footer { display: none !important; }
+.gradio-container { padding: 0 !important; }
+"""
+
+
+@dataclass
+class AppContext:
+    """What the UI and the HTTP API share: one assistant (and index) and one help-desk store per process."""
+
+    settings: Settings
+    assistant: Assistant
+    store: FeedbackStore
+
+    @property
+    def index(self):
+        return self.assistant.index
+
+    def pasal_regulations(self) -> list[str]:
+        """Regulations that have numbered pasal (the seed overview has none)."""
+        found = {p.regulation for p in self.index.passages if p.kind == "pasal" and p.pasal not in ("", "-")}
+        return [r for r in self.index.regulations if r in found]
+
+
+# --- rendering helpers -------------------------------------------------------------------------------
+
+
+def short_citation(citation: dict) -> str:
+    """A compact chip label: "Pasal 18 ayat (1) · PP 29/2018"."""
+    if citation["pasal"] in ("", "-"):
+        return citation["title"] or citation["regulation"]
+    where = f"Pasal {citation['pasal']}"
+    if citation.get("ayat"):
+        where += f" ayat ({citation['ayat']})"
+    return f"{where} · {citation['regulation']}"
+
+
+def display_text(answer: Answer) -> str:
+    """The chat message: notices (LLM fallback, truncated question, ...) first, then the answer Markdown."""
+    notices = "".join(f"ℹ️ **Catatan:** {notice}\n\n" for notice in dict.fromkeys(answer.notices))
+    return notices + (answer.answer or "")
+
+
+def entry_from_answer(answer: Answer) -> dict:
+    return {
+        "question": answer.question,
+        "answer": answer.answer,
+        "display": display_text(answer),
+        "abstained": answer.abstained,
+        "notices": list(answer.notices),
+        "citations": [asdict(c) for c in answer.citations],
+        "feedback_id": None,
+        "rating": None,
+        "time": datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+def to_messages(conversation: list[dict]) -> list[dict]:
+    messages = []
+    for entry in conversation:
+        messages.append({"role": "user", "content": entry["question"]})
+        messages.append({"role": "assistant", "content": entry["display"]})
+    return messages
+
+
+def to_history(conversation: list[dict]) -> list[dict]:
+    """What the chain needs for follow-up questions: plain text turns."""
+    history = []
+    for entry in conversation:
+        history.append({"role": "user", "content": entry["question"]})
+        history.append({"role": "assistant", "content": entry["answer"]})
+    return history
+
+
+def chip_choices(conversation: list[dict], answer_index: int) -> list[tuple[str, str]]:
+    if not (0 <= answer_index < len(conversation)):
+        return []
+    choices, seen = [], set()
+    for number, citation in enumerate(conversation[answer_index]["citations"]):
+        label = short_citation(citation)
+        if label in seen:
+            continue
+        seen.add(label)
+        choices.append((label, f"{answer_index}:{number}"))
+    return choices
+
+
+def chips_update(conversation: list[dict], answer_index: int) -> dict:
+    choices = chip_choices(conversation, answer_index)
+    return gr.update(choices=choices, value=None, visible=bool(choices))
+
+
+AYAT_BREAK = re.compile(r"(?<=[.;:])\s+(?=\(\d+[a-z]?\)\s)")
+
+
+def _highlight(text: str, quote: str) -> str:
+    """Escape the pasal text and mark the quoted sentence, if it is found verbatim."""
+    escaped = html.escape(text)
+    quote = (quote or "").strip()
+    if len(quote) >= 12:
+        target = html.escape(quote)
+        position = escaped.find(target)
+        if position >= 0:
+            return f"{escaped[:position]}<mark>{target}</mark>{escaped[position + len(target):]}"
+    return escaped
+
+
+def pasal_heading(passage: Passage, status: tuple[str, str]) -> str:
+    return render_citation(replace(make_citation(passage, "", status), ayat=""))
+
+
+def missing_html(message: str) -> str:
+    return f'<div class="pasal-missing">{html.escape(message)}</div>'
+
+
+def render_pasal_html(
+    context: AppContext, regulation: str, pasal: str, passage_id: str = "", quote: str = ""
+) -> str:
+    """The sources panel: full text of a pasal (or of a non-pasal passage), status badge, BAB/Bagian."""
+    index = context.index
+    if pasal not in ("", "-"):
+        parts = index.pasal_passages(regulation, pasal)
+    elif passage_id in index.position:
+        parts = [index.passages[index.position[passage_id]]]
+    else:
+        parts = []
+    if not parts:
+        return missing_html(f"Pasal {pasal} tidak ditemukan dalam {regulation}.")
+    first = parts[0]
+    status, note = index.pasal_status(first)
+    text = "\n".join(part.text.strip() for part in parts)
+    text = AYAT_BREAK.sub("\n", text)
+    hierarchy = " › ".join(first.hierarchy) if first.hierarchy else "—"
+    body = [
+        '<div class="pasal-card">',
+        f'<span class="badge badge-{html.escape(status)}">{STATUS_LABEL.get(status, html.escape(status))}</span>',
+        f'<div class="pasal-title">{html.escape(pasal_heading(first, (status, note)))}</div>',
+        f'<div class="pasal-where"><b>Letak:</b> {html.escape(hierarchy)}</div>',
+    ]
+    if note:
+        body.append(f'<div class="pasal-note"><b>Catatan status:</b> {html.escape(note)}</div>')
+    body.append(f'<div class="pasal-text">{_highlight(text, quote)}</div>')
+    if pasal not in ("", "-"):
+        explanation = index.pasal_passages(regulation, pasal, kinds=("penjelasan",))
+        if explanation:
+            joined = html.escape("\n".join(p.text.strip() for p in explanation))
+            body.append(f'<details><summary>Penjelasan Pasal {html.escape(pasal)}</summary>'
+                        f'<div class="pasal-text">{joined}</div></details>')
+    body.append(f'<div class="pasal-meta">Berkas sumber: {html.escape(first.source_file)}</div>')
+    body.append("</div>")
+    return "".join(body)
+
+
+def normalize_pasal(text: str) -> str:
+    """ "pasal 5a" -> "5A"."""
+    text = re.sub(r"(?i)^\s*pasal\s*", "", text or "").strip()
+    return text.upper()
+
+
+def conversation_markdown(conversation: list[dict]) -> str:
+    lines = [f"# Percakapan — {APP_TITLE}", "", f"_Diekspor: {datetime.now().strftime('%d-%m-%Y %H:%M')}_", ""]
+    for number, entry in enumerate(conversation, start=1):
+        lines += [f"## Pertanyaan {number}", "", entry["question"], "", "### Jawaban", "", entry["display"], ""]
+        if entry["citations"]:
+            lines += ["### Rujukan", ""]
+            for citation in entry["citations"]:
+                lines.append(f"- {render_citation(Citation(**citation))}")
+                if citation.get("quote"):
+                    lines.append(f"  > {citation['quote']}")
+            lines.append("")
+    lines += ["---", DISCLAIMER, ""]
+    return "\n".join(lines)
+
+
+# --- the shared chat step -----------------------------------------------------------------------------
+
+
+def answer_turn(
+    context: AppContext, question: str, conversation: list[dict], regulations: list[str], statuses: list[str]
+) -> Iterator[tuple[list[dict], list[dict], bool]]:
+    """Yields (messages, conversation, done). The answer streams into the last assistant message."""
+    question = (question or "").strip()
+    conversation = list(conversation or [])
+    messages = to_messages(conversation) + [
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": THINKING},
+    ]
+    yield messages, conversation, False
+    filters = Filters(regulations=list(regulations or []), statuses=list(statuses or []))
+    answer = None
+    try:
+        for answer in context.assistant.stream(question, to_history(conversation), None, filters):
+            messages[-1] = {"role": "assistant", "content": display_text(answer) or THINKING}
+            yield messages, conversation, False
+    except Exception:  # the user gets a message; details go to the log
+        log.exception("answering failed")
+        messages[-1] = {"role": "assistant", "content": ANSWER_FAILED}
+        yield messages, conversation, True
+        return
+    if answer is None:
+        messages[-1] = {"role": "assistant", "content": ANSWER_FAILED}
+        yield messages, conversation, True
+        return
+    conversation = conversation + [entry_from_answer(answer)]
+    if answer.abstained and answer.question:
+        log_unanswered(context, answer, "ui")
+    yield to_messages(conversation), conversation, True
+
+
+def log_unanswered(context: AppContext, answer: Answer, source: str) -> None:
+    nearest = [f"{item.passage.regulation} Pasal {item.passage.pasal}".strip() for item in answer.passages[:3]]
+    try:
+        context.store.log_unanswered(answer.question, answer.answer, nearest, source=source)
+    except FeedbackError:
+        log.warning("could not log a declined question")
+
+
+# --- event handlers (module-level so both apps share them) ---------------------------------------
+
+
+def _rating(liked) -> str | None:
+    if liked is True or liked == "Like":
+        return "up"
+    if liked is False or liked == "Dislike":
+        return "down"
+    return None
+
+
+def apply_like(context: AppContext, data: gr.LikeData, conversation: list[dict], session: str):
+    """Store a 👍/👎; returns (conversation, feedback id or None, rating or None)."""
+    position = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+    answer_index = int(position) // 2
+    conversation = [dict(entry) for entry in conversation or []]
+    if not (0 <= answer_index < len(conversation)):
+        gr.Warning("Jawaban ini tidak ditemukan lagi dalam percakapan. Silakan ajukan pertanyaan kembali.")
+        return conversation, None, None
+    entry = conversation[answer_index]
+    rating = _rating(data.liked)
+    try:
+        if rating is None:
+            if entry["feedback_id"] is not None:
+                context.store.withdraw_feedback(entry["feedback_id"])
+            entry["feedback_id"], entry["rating"] = None, None
+            gr.Info("Penilaian dibatalkan.")
+            return conversation, None, None
+        if entry["feedback_id"] is None:
+            entry["feedback_id"] = context.store.record_feedback(
+                rating, entry["question"], entry["display"], entry["citations"], entry["abstained"],
+                source="ui", session=session,
+            )
+        else:
+            context.store.update_feedback(entry["feedback_id"], rating=rating)
+    except FeedbackError as error:
+        gr.Warning(str(error))
+        return conversation, None, None
+    entry["rating"] = rating
+    gr.Info("Terima kasih atas penilaian Anda.")
+    return conversation, entry["feedback_id"], rating
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", "") or ""
+
+
+# --- the full app ---------------------------------------------------------------------------------------
+
+
+def build_main_ui(context: AppContext) -> gr.Blocks:
+    regulations = context.index.regulations
+    lookup_regulations = context.pasal_regulations()
+
+    with gr.Blocks(title=APP_TITLE, fill_width=True) as demo:
+        conversation = gr.State([])
+        pending_feedback = gr.State(None)
+
+        gr.Markdown(
+            f"# {APP_TITLE}\nTanya jawab peraturan Sentra Industri Kecil dan Menengah (IKM), "
+            "dengan rujukan sampai tingkat pasal.",
+            elem_classes=["sentra-header"],
+        )
+        with gr.Tabs():
+            with gr.Tab("Tanya jawab", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        chatbot = gr.Chatbot(
+                            label="Percakapan",
+                            height=520,
+                            buttons=["copy"],
+                            feedback_options=("Like", "Dislike"),
+                            placeholder="**Silakan bertanya tentang regulasi Sentra IKM.**\n\n"
+                            "Contoh: kewajiban pemerintah daerah, pengertian Sentra IKM, atau isi suatu pasal.",
+                            examples=[{"text": text} for text in EXAMPLES],
+                            elem_id="sentra-chat",
+                        )
+                        with gr.Row(equal_height=True):
+                            question = gr.Textbox(
+                                show_label=False,
+                                placeholder="Tulis pertanyaan Anda, lalu tekan Enter…",
+                                max_length=context.settings.max_question_chars * 2,
+                                scale=5,
+                                autofocus=True,
+                                elem_id="sentra-question",
+                            )
+                            send = gr.Button("Kirim", variant="primary", scale=1, min_width=90, elem_id="sentra-send")
+                        chips = gr.Radio(
+                            label="Rujukan — klik untuk membuka teks pasal",
+                            choices=[],
+                            visible=False,
+                            elem_classes=["sentra-chips"],
+                            elem_id="sentra-chips",
+                        )
+                        with gr.Column(visible=False, elem_id="sentra-feedback") as feedback_box:
+                            feedback_prompt = gr.Markdown("")
+                            with gr.Row(equal_height=True):
+                                comment = gr.Textbox(
+                                    show_label=False,
+                                    placeholder="Komentar (opsional), misalnya pasal yang seharusnya dirujuk…",
+                                    scale=5,
+                                    elem_id="sentra-comment",
+                                )
+                                send_comment = gr.Button("Kirim komentar", scale=1, min_width=120, elem_id="sentra-send-comment")
+                        with gr.Accordion("Filter regulasi", open=False):
+                            regulation_filter = gr.Dropdown(
+                                choices=regulations,
+                                multiselect=True,
+                                label="Batasi jawaban ke regulasi",
+                                info="Kosongkan untuk mencari di semua regulasi.",
+                            )
+                            status_filter = gr.CheckboxGroup(
+                                choices=[(STATUS_LABEL[s], s) for s in STATUSES],
+                                label="Status pasal",
+                                info="Kosongkan untuk semua status.",
+                            )
+                        with gr.Row():
+                            clear = gr.Button("🗑️ Hapus percakapan", size="sm", elem_id="sentra-clear")
+                            export = gr.Button("⬇️ Unduh percakapan (Markdown)", size="sm", elem_id="sentra-export")
+                        export_file = gr.File(label="Percakapan", visible=False, interactive=False)
+                        gr.Markdown(DISCLAIMER, elem_classes=["sentra-disclaimer"])
+                    with gr.Column(scale=2, min_width=300):
+                        gr.Markdown("### Sumber")
+                        sources = gr.HTML(SOURCES_HINT, elem_id="sentra-sources")
+                        with gr.Accordion("Buka pasal", open=True):
+                            with gr.Row(equal_height=True):
+                                lookup_regulation = gr.Dropdown(
+                                    choices=lookup_regulations,
+                                    value=lookup_regulations[0] if lookup_regulations else None,
+                                    label="Regulasi",
+                                    scale=3,
+                                    min_width=160,
+                                    elem_id="sentra-lookup-regulation",
+                                )
+                                lookup_pasal = gr.Textbox(
+                                    label="Nomor pasal", placeholder="mis. 18", scale=1, min_width=90,
+                                    elem_id="sentra-lookup-pasal",
+                                )
+                            lookup = gr.Button("Buka pasal", elem_id="sentra-lookup")
+
+            with gr.Tab("Help desk", id="helpdesk"):
+                build_helpdesk(context)
+
+        # --- chat ---
+        def respond(message, conv, regs, statuses):
+            if not (message or "").strip():
+                gr.Warning("Tulis pertanyaan terlebih dahulu.")
+                yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                return
+            for messages, conv, done in answer_turn(context, message, conv, regs, statuses):
+                if not done:
+                    yield messages, "", conv, gr.update(visible=False, value=None), SOURCES_HINT, gr.update(visible=False)
+                else:
+                    yield messages, "", conv, chips_update(conv, len(conv) - 1), SOURCES_HINT, gr.update(visible=False)
+
+        chat_outputs = [chatbot, question, conversation, chips, sources, feedback_box]
+        chat_inputs = [question, conversation, regulation_filter, status_filter]
+        send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+        question.submit(respond, chat_inputs, chat_outputs, api_visibility="private")
+        chatbot.example_select(
+            lambda data: data.value["text"], None, question, api_visibility="private", queue=False
+        ).then(respond, chat_inputs, chat_outputs, api_visibility="private")
+
+        # --- citations and the sources panel ---
+        def show_citation(choice, conv):
+            try:
+                answer_index, number = (int(part) for part in str(choice).split(":"))
+                citation = conv[answer_index]["citations"][number]
+            except (ValueError, IndexError, TypeError):
+                return SOURCES_HINT
+            return render_pasal_html(
+                context, citation["regulation"], citation["pasal"], citation["passage_id"], citation["quote"]
+            )
+
+        chips.input(show_citation, [chips, conversation], sources, api_visibility="private", queue=False)
+
+        def select_message(data: gr.SelectData, conv):
+            position = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+            return chips_update(conv, int(position) // 2)
+
+        chatbot.select(select_message, [conversation], chips, api_visibility="private", queue=False)
+
+        def open_pasal(regulation, pasal):
+            pasal = normalize_pasal(pasal)
+            if not regulation:
+                return missing_html("Pilih regulasi terlebih dahulu.")
+            if not pasal:
+                return missing_html("Tulis nomor pasal, misalnya 5 atau 18.")
+            return render_pasal_html(context, regulation, pasal)
+
+        lookup.click(open_pasal, [lookup_regulation, lookup_pasal], sources, api_visibility="private", queue=False)
+        lookup_pasal.submit(open_pasal, [lookup_regulation, lookup_pasal], sources, api_visibility="private", queue=False)
+
+        # --- feedback ---
+        def on_like(data: gr.LikeData, conv, request: gr.Request):
+            conv, feedback_id, rating = apply_like(context, data, conv, _session(request))
+            if feedback_id is None:
+                return conv, None, gr.update(visible=False), gr.skip(), gr.skip()
+            prompt = (
+                "**Apa yang kurang tepat dari jawaban ini?** Komentar Anda membantu kami memperbaikinya (opsional)."
+                if rating == "down"
+                else "**Terima kasih!** Ada tambahan komentar? (opsional)"
+            )
+            return conv, feedback_id, gr.update(visible=True), prompt, ""
+
+        chatbot.like(
+            on_like, [conversation], [conversation, pending_feedback, feedback_box, feedback_prompt, comment],
+            api_visibility="private",
+        )
+
+        def save_comment(text, feedback_id):
+            text = (text or "").strip()
+            if feedback_id is None:
+                gr.Warning("Beri penilaian 👍 atau 👎 pada jawaban terlebih dahulu.")
+                return gr.skip(), gr.skip(), gr.skip()
+            if not text:
+                gr.Warning("Komentar masih kosong.")
+                return gr.skip(), gr.skip(), gr.skip()
+            try:
+                context.store.update_feedback(int(feedback_id), comment=text[:4000])
+            except FeedbackError as error:
+                gr.Warning(str(error))
+                return gr.skip(), gr.skip(), gr.skip()
+            gr.Info("Komentar tersimpan. Terima kasih!")
+            return "", None, gr.update(visible=False)
+
+        send_comment.click(save_comment, [comment, pending_feedback], [comment, pending_feedback, feedback_box], api_visibility="private")
+        comment.submit(save_comment, [comment, pending_feedback], [comment, pending_feedback, feedback_box], api_visibility="private")
+
+        # --- conversation tools ---
+        def reset():
+            return [], [], gr.update(choices=[], value=None, visible=False), SOURCES_HINT, gr.update(visible=False), None, gr.update(value=None, visible=False)
+
+        reset_outputs = [chatbot, conversation, chips, sources, feedback_box, pending_feedback, export_file]
+        clear.click(reset, None, reset_outputs, api_visibility="private", queue=False)
+        chatbot.clear(reset, None, reset_outputs, api_visibility="private", queue=False)
+
+        def export_conversation(conv):
+            if not conv:
+                gr.Warning("Belum ada percakapan untuk diunduh.")
+                return gr.update(value=None, visible=False)
+            folder = Path(tempfile.mkdtemp(prefix="sentra-percakapan-"))
+            path = folder / f"percakapan-sentra-ikm-{datetime.now().strftime('%Y%m%d-%H%M%S')}.md"
+            path.write_text(conversation_markdown(conv), encoding="utf-8")
+            return gr.update(value=str(path), visible=True)
+
+        export.click(export_conversation, [conversation], export_file, api_visibility="private")
+
+        # --- the named API endpoint for gradio_client ---
+        def ask(question: str, regulations: list[str] | None = None, statuses: list[str] | None = None) -> tuple[str, dict]:
+            """Ajukan pertanyaan; mengembalikan jawaban (Markdown) dan kontrak JSON yang sama dengan POST /api/ask."""
+            answer = context.assistant.ask(
+                question or "", filters=Filters(regulations=list(regulations or []), statuses=list(statuses or []))
+            )
+            if answer.abstained and answer.question:
+                log_unanswered(context, answer, "gradio-api")
+            return display_text(answer), answer_to_dict(answer)
+
+        gr.api(ask, api_name="ask")
+
+    return demo
+
+
+# --- help desk ---------------------------------------------------------------------------------------
+
+
+FLAGGED_COLUMNS = ["Waktu", "Pertanyaan", "Jawaban", "Komentar", "Rujukan"]
+UNANSWERED_COLUMNS = ["Waktu", "Pertanyaan", "Ketentuan terdekat", "Sumber"]
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _citation_labels(raw: str) -> str:
+    import json
+
+    try:
+        return "; ".join(short_citation(c) for c in json.loads(raw or "[]"))
+    except (ValueError, TypeError, KeyError):
+        return ""
+
+
+def helpdesk_tables(store: FeedbackStore):
+    import pandas as pd
+
+    flagged = pd.DataFrame(
+        [[r["created_at"], r["question"], _clip(r["answer"]), r["comment"], _citation_labels(r["citations"])]
+         for r in store.flagged()],
+        columns=FLAGGED_COLUMNS,
+    )
+    unanswered = pd.DataFrame(
+        [[r["created_at"], r["question"], ", ".join(_loads_list(r["nearest"])), r["source"]] for r in store.unanswered()],
+        columns=UNANSWERED_COLUMNS,
+    )
+    counts = store.counts()
+    summary = (
+        f"**Ringkasan:** {counts['up']} 👍 · {counts['down']} 👎 · "
+        f"{counts['unanswered']} pertanyaan tidak terjawab."
+    )
+    return summary, flagged, unanswered
+
+
+def _loads_list(raw: str) -> list[str]:
+    import json
+
+    try:
+        value = json.loads(raw or "[]")
+        return [str(v) for v in value] if isinstance(value, list) else []
+    except ValueError:
+        return []
+
+
+def password_ok(settings: Settings, password: str | None) -> bool:
+    expected = settings.helpdesk_password
+    return bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
+
+
+def build_helpdesk(context: AppContext) -> None:
+    settings = context.settings
+    if not settings.helpdesk_password:
+        gr.Markdown(
+            "### Help desk dinonaktifkan\nAtur variabel lingkungan `SENTRA_HELPDESK_PASSWORD` lalu jalankan ulang "
+            "server untuk melihat jawaban yang ditandai 👎 dan pertanyaan yang tidak terjawab.",
+            elem_id="sentra-helpdesk-disabled",
+        )
+        return
+    gr.Markdown("### Help desk\nMasukkan kata sandi untuk melihat umpan balik pengguna.")
+    with gr.Row(equal_height=True):
+        password = gr.Textbox(type="password", label="Kata sandi", scale=3, elem_id="sentra-helpdesk-password")
+        login = gr.Button("Masuk", variant="primary", scale=1, min_width=90, elem_id="sentra-helpdesk-login")
+    with gr.Column(visible=False) as desk:
+        summary = gr.Markdown()
+        gr.Markdown("#### Jawaban yang ditandai 👎")
+        flagged = gr.Dataframe(headers=FLAGGED_COLUMNS, interactive=False, wrap=True, elem_id="sentra-flagged")
+        gr.Markdown("#### Pertanyaan yang tidak terjawab")
+        unanswered = gr.Dataframe(headers=UNANSWERED_COLUMNS, interactive=False, wrap=True, elem_id="sentra-unanswered")
+        with gr.Row():
+            refresh = gr.Button("🔄 Muat ulang", size="sm")
+            export = gr.Button("⬇️ Ekspor CSV", size="sm", elem_id="sentra-helpdesk-export")
+        files = gr.File(label="Berkas CSV", file_count="multiple", interactive=False, visible=False)
+
+    def load(pw):
+        if not password_ok(settings, pw):
+            time.sleep(1.0)  # slows down guessing
+            gr.Warning("Kata sandi salah.")
+            return gr.update(visible=False), gr.skip(), gr.skip(), gr.skip()
+        try:
+            text, flagged_rows, unanswered_rows = helpdesk_tables(context.store)
+        except FeedbackError as error:
+            gr.Warning(str(error))
+            return gr.update(visible=True), gr.skip(), gr.skip(), gr.skip()
+        return gr.update(visible=True), text, flagged_rows, unanswered_rows
+
+    outputs = [desk, summary, flagged, unanswered]
+    login.click(load, [password], outputs, api_visibility="private")
+    password.submit(load, [password], outputs, api_visibility="private")
+    refresh.click(load, [password], outputs, api_visibility="private")
+
+    def export_csv(pw):
+        if not password_ok(settings, pw):
+            time.sleep(1.0)
+            gr.Warning("Kata sandi salah.")
+            return gr.update(value=None, visible=False)
+        try:
+            paths = context.store.export_csv(Path(tempfile.mkdtemp(prefix="sentra-helpdesk-")))
+        except (FeedbackError, OSError) as error:
+            gr.Warning(str(error) if isinstance(error, FeedbackError) else "Berkas CSV tidak dapat dibuat.")
+            return gr.update(value=None, visible=False)
+        return gr.update(value=[str(p) for p in paths], visible=True)
+
+    export.click(export_csv, [password], files, api_visibility="private")
+
+
+# --- the embeddable widget --------------------------------------------------------------------------
+
+
+def build_widget(context: AppContext) -> gr.Blocks:
+    """A compact chat for iframes and the <gradio-app> web component."""
+    with gr.Blocks(title=f"{APP_TITLE} (widget)", fill_height=True) as widget:
+        conversation = gr.State([])
+        chatbot = gr.Chatbot(
+            label=APP_TITLE,
+            height=420,
+            buttons=["copy"],
+            feedback_options=("Like", "Dislike"),
+            placeholder=f"**{APP_TITLE}**\n\nTanyakan regulasi Sentra IKM; jawaban selalu menyebutkan pasalnya.",
+            examples=[{"text": text} for text in EXAMPLES[:2]],
+            elem_id="sentra-widget-chat",
+        )
+        with gr.Row(equal_height=True):
+            question = gr.Textbox(
+                show_label=False, placeholder="Tulis pertanyaan…", scale=5, elem_id="sentra-widget-question",
+                max_length=context.settings.max_question_chars * 2,
+            )
+            send = gr.Button("Kirim", variant="primary", scale=1, min_width=70, elem_id="sentra-widget-send")
+        clear = gr.Button("Hapus percakapan", size="sm")
+        gr.Markdown(DISCLAIMER, elem_classes=["sentra-disclaimer"])
+
+        def respond(message, conv):
+            if not (message or "").strip():
+                gr.Warning("Tulis pertanyaan terlebih dahulu.")
+                yield gr.skip(), gr.skip(), gr.skip()
+                return
+            for messages, conv, _ in answer_turn(context, message, conv, [], []):
+                yield messages, "", conv
+
+        inputs, outputs = [question, conversation], [chatbot, question, conversation]
+        send.click(respond, inputs, outputs, api_visibility="private")
+        question.submit(respond, inputs, outputs, api_visibility="private")
+        chatbot.example_select(
+            lambda data: data.value["text"], None, question, api_visibility="private", queue=False
+        ).then(respond, inputs, outputs, api_visibility="private")
+
+        def on_like(data: gr.LikeData, conv, request: gr.Request):
+            conv, _, _ = apply_like(context, data, conv, _session(request))
+            return conv
+
+        chatbot.like(on_like, [conversation], [conversation], api_visibility="private")
+        clear.click(lambda: ([], []), None, [chatbot, conversation], api_visibility="private", queue=False)
+        chatbot.clear(lambda: ([], []), None, [chatbot, conversation], api_visibility="private", queue=False)
+    return widget

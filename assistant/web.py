@@ -1,0 +1,326 @@
+"""The web server: a FastAPI app with the HTTP API, and the Gradio chat UI + embeddable widget mounted on it.
+
+Routes
+    /                         chat UI (Gradio), with the "Help desk" tab
+    /widget/                  compact chat for iframes and the <gradio-app> web component
+    /gradio.js                the Gradio web-component script, served locally (no CDN needed)
+    POST /api/ask             question -> the `ask --json` contract (assistant.contract.answer_to_dict)
+    GET  /api/pasal/{regulation}/{pasal}
+                              full text of one pasal; {regulation} is the regulation id URL-encoded
+                              ("PP%2029%2F2018") or its slug ("pp-29-2018")
+    GET  /api/regulations     the regulations in the index, with their slugs
+    GET  /healthz             index build, passage count, answer backend
+    /docs                     OpenAPI documentation
+    Gradio API "/ask"         gradio_client: Client(url).predict(question, api_name="/ask") -> (markdown, contract)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Literal
+
+import gradio as gr
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from .chain import EMPTY_QUESTION, Assistant
+from .config import Settings, get_settings
+from .contract import answer_to_dict
+from .feedback import FeedbackStore
+from .records import Passage
+from .retriever import Filters
+from .ui import CSS, WIDGET_CSS, AppContext, build_main_ui, build_widget, log_unanswered, pasal_heading
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY_TURNS = 50
+GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+
+
+# --- request models ----------------------------------------------------------------------------------
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    regulations: list[str] = Field(default_factory=list, description='Id regulasi, mis. "PP 29/2018"')
+    statuses: list[Literal["berlaku", "diubah", "dicabut"]] = Field(default_factory=list)
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Apa kewajiban pemerintah daerah dalam pembangunan Sentra IKM?",
+                    "history": [],
+                    "filters": {"regulations": ["PP 29/2018"], "statuses": ["berlaku"]},
+                    "k": 5,
+                }
+            ]
+        },
+    )
+    question: str = Field(description="Pertanyaan dalam bahasa Indonesia")
+    history: list[Turn] | None = Field(default=None, max_length=MAX_HISTORY_TURNS)
+    filters: AskFilters | None = None
+    k: int | None = Field(default=None, ge=1, le=50, description="Jumlah passage yang diambil")
+
+
+# --- Indonesian validation messages ------------------------------------------------------------------
+
+ERROR_TEXT = {
+    "missing": "wajib diisi",
+    "string_type": "harus berupa teks",
+    "int_type": "harus berupa bilangan bulat",
+    "int_parsing": "harus berupa bilangan bulat",
+    "int_from_float": "harus berupa bilangan bulat",
+    "greater_than_equal": "terlalu kecil",
+    "less_than_equal": "terlalu besar",
+    "list_type": "harus berupa daftar (array)",
+    "model_type": "harus berupa objek JSON",
+    "model_attributes_type": "harus berupa objek JSON",
+    "dict_type": "harus berupa objek JSON",
+    "literal_error": "nilainya tidak dikenal",
+    "extra_forbidden": "field tidak dikenal",
+    "too_long": "terlalu panjang",
+    "string_too_long": "terlalu panjang",
+    "json_invalid": "JSON tidak valid",
+}
+
+
+def _error_text(error: dict) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    kind = error.get("type", "")
+    text = ERROR_TEXT.get(kind, "nilainya tidak valid")
+    if kind == "literal_error":
+        expected = (error.get("ctx") or {}).get("expected", "")
+        text += f" (pilihan: {expected})" if expected else ""
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("le"))
+        text += f" (batas: {limit})" if limit is not None else ""
+    return f"{location}: {text}"
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    detail = "Permintaan tidak valid — " + "; ".join(_error_text(e) for e in errors)
+    if any(e.get("type") == "json_invalid" for e in errors):
+        detail = "Badan permintaan bukan JSON yang valid."
+    simplified = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "pesan": _error_text(e)} for e in errors]
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": simplified})
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def resolve_regulation(context: AppContext, given: str) -> str | None:
+    """The regulation id for an id ("PP 29/2018"), a slug ("pp-29-2018") or "PP/29/2018"."""
+    regulations = context.index.regulations
+    if given in regulations:
+        return given
+    wanted = slug(given)
+    return next((r for r in regulations if slug(r) == wanted), None)
+
+
+def passage_json(passage: Passage) -> dict:
+    return {
+        "id": passage.id,
+        "kind": passage.kind,
+        "ayat_start": passage.ayat_start,
+        "ayat_end": passage.ayat_end,
+        "text": passage.text,
+        "source_file": passage.source_file,
+    }
+
+
+def frame_ancestors(origins: list[str]) -> str | None:
+    """CSP frame-ancestors for the allowed origins; None means any site may embed the widget."""
+    if not origins or "*" in origins:
+        return None
+    return "frame-ancestors 'self' " + " ".join(origins)
+
+
+# --- the app -----------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None, warm_up: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    assistant = assistant or Assistant(settings)
+    context = AppContext(settings=settings, assistant=assistant, store=FeedbackStore(settings.data_dir))
+    if warm_up:  # the first query pays one-off costs (model graph, caches); pay them before users do
+        try:
+            assistant.ask("Apa yang dimaksud dengan Sentra IKM?")
+        except Exception:
+            log.exception("warm-up query failed")
+
+    app = FastAPI(
+        title="Asisten Regulasi Sentra IKM — API",
+        version="0.1.0",
+        description=(
+            "Tanya jawab regulasi Sentra IKM dengan rujukan tingkat pasal. "
+            "`POST /api/ask` mengembalikan kontrak JSON yang sama dengan `python -m assistant ask --json`. "
+            "Antarmuka chat ada di `/`, widget untuk disematkan di `/widget/`."
+        ),
+    )
+    app.state.context = context
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+    origins = settings.allowed_origins
+    allow_any = not origins or "*" in origins
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if allow_any else origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    csp = frame_ancestors(origins)
+
+    @app.middleware("http")
+    async def embedding_headers(request: Request, call_next):
+        response = await call_next(request)
+        # Never forbid framing outright: the widget is meant to be embedded by the allowed origins.
+        if "x-frame-options" in response.headers:
+            del response.headers["x-frame-options"]
+        if csp and "content-security-policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = csp
+        return response
+
+    @app.post(
+        "/api/ask",
+        tags=["tanya jawab"],
+        summary="Ajukan pertanyaan",
+        responses={400: {"description": "Pertanyaan kosong atau filter tidak dikenal"}, 422: {"description": "Masukan tidak valid"}},
+    )
+    def api_ask(body: AskRequest) -> JSONResponse:
+        """Jawaban dengan rujukan pasal, dalam kontrak JSON `ask --json` (field: id, question, answer, abstained,
+        citations, passages, timings_ms, notices)."""
+        if not body.question or not body.question.strip():
+            raise HTTPException(status_code=400, detail=EMPTY_QUESTION)
+        filters = body.filters or AskFilters()
+        unknown = [r for r in filters.regulations if resolve_regulation(context, r) is None]
+        if unknown:
+            raise HTTPException(
+                status_code=400,
+                detail=f"Regulasi tidak dikenal: {', '.join(unknown)}. "
+                f"Regulasi yang tersedia: {', '.join(context.index.regulations)}.",
+            )
+        answer = context.assistant.ask(
+            body.question,
+            history=[turn.model_dump() for turn in body.history or []],
+            k=body.k,
+            filters=Filters(
+                regulations=[resolve_regulation(context, r) for r in filters.regulations],
+                statuses=list(filters.statuses),
+            ),
+        )
+        if answer.abstained and answer.question:
+            log_unanswered(context, answer, "api")
+        return JSONResponse(answer_to_dict(answer))
+
+    @app.get("/api/pasal/{regulation:path}/{pasal}", tags=["pasal"], summary="Teks lengkap satu pasal")
+    def api_pasal(regulation: str, pasal: str) -> dict:
+        """`{regulation}` adalah id regulasi yang di-URL-encode (`PP%2029%2F2018`) atau slug-nya (`pp-29-2018`);
+        `{pasal}` nomor pasal, mis. `5` atau `5A`."""
+        resolved = resolve_regulation(context, regulation)
+        if resolved is None:
+            raise HTTPException(
+                status_code=404,
+                detail=f"Regulasi '{regulation}' tidak ditemukan. "
+                f"Regulasi yang tersedia: {', '.join(context.index.regulations)}.",
+            )
+        number = re.sub(r"(?i)^pasal\s*", "", pasal).strip().upper()
+        parts = context.index.pasal_passages(resolved, number) if number not in ("", "-") else []
+        if not parts:
+            raise HTTPException(status_code=404, detail=f"Pasal {pasal} tidak ditemukan dalam {resolved}.")
+        first = parts[0]
+        status, note = context.index.pasal_status(first)
+        explanation = context.index.pasal_passages(resolved, number, kinds=("penjelasan",))
+        return {
+            "regulation": resolved,
+            "slug": slug(resolved),
+            "type": first.type,
+            "number": first.number,
+            "year": first.year,
+            "title": first.title,
+            "pasal": number,
+            "citation": pasal_heading(first, (status, note)),
+            "status": status,
+            "status_note": note,
+            "hierarchy": list(first.hierarchy),
+            "text": "\n".join(p.text for p in parts),
+            "passages": [passage_json(p) for p in parts],
+            "penjelasan": [passage_json(p) for p in explanation],
+        }
+
+    @app.get("/api/regulations", tags=["pasal"], summary="Daftar regulasi dalam indeks")
+    def api_regulations() -> list[dict]:
+        result = []
+        for regulation in context.index.regulations:
+            first = next(p for p in context.index.passages if p.regulation == regulation)
+            result.append(
+                {
+                    "regulation": regulation,
+                    "slug": slug(regulation),
+                    "type": first.type,
+                    "number": first.number,
+                    "year": first.year,
+                    "title": first.title,
+                    "passages": sum(1 for p in context.index.passages if p.regulation == regulation),
+                }
+            )
+        return result
+
+    @app.get("/healthz", tags=["operasional"], summary="Status layanan")
+    def healthz() -> dict:
+        return {
+            "status": "ok",
+            "index_build": Path(context.index.build).name,
+            "passages": len(context.index.passages),
+            "regulations": len(context.index.regulations),
+            "backend": settings.answer_backend,
+        }
+
+    @app.get("/gradio.js", include_in_schema=False)
+    def gradio_js() -> FileResponse:
+        """The <gradio-app> web component, served from the installed Gradio (its assets come from /assets/)."""
+        return FileResponse(GRADIO_JS, media_type="text/javascript")
+
+    # Order matters: the widget before the catch-all mount at "/".
+    widget = build_widget(context)
+    widget.queue(default_concurrency_limit=4)
+    gr.mount_gradio_app(app, widget, path="/widget", css=WIDGET_CSS, footer_links=[], run_history=False)
+    main = build_main_ui(context)
+    main.queue(default_concurrency_limit=4)
+    gr.mount_gradio_app(app, main, path="/", css=CSS, footer_links=["api"], run_history=False)
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
+    import uvicorn
+
+    from .store import IndexMissingError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app()
+    except IndexMissingError as error:
+        print(str(error), file=sys.stderr)
+        raise SystemExit(2) from error
+    print(f"Asisten Regulasi Sentra IKM berjalan di http://{host}:{port}/ (widget: /widget/, API: /docs)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,29 @@
+from assistant.catalog import Catalog, amended_pasal
+from assistant.config import get_settings
+from assistant.records import RegulationIdentity
+
+catalog = Catalog.load(get_settings().catalog_path)
+
+
+def test_required_relations_are_recorded():
+    for pasal in ("49", "51", "52", "53"):
+        status, note = catalog.pasal_status("PP 29/2018", pasal)
+        assert status == "dicabut" and "PP 28/2021 Pasal 174" in note
+    assert catalog.pasal_status("PP 29/2018", "5") == ("berlaku", "")
+    status, note = catalog.pasal_status("PP 142/2015", "10")
+    assert status == "dicabut" and "PP 20/2024" in note
+
+
+def test_amendments_read_from_quoted_articles_mark_pasal_as_amended():
+    amended = amended_pasal(["UU 3/2014 Pasal 15", "UU 3/2014 Pasal 101"])
+    status, note = catalog.pasal_status("UU 3/2014", "101", amended["UU 3/2014"])
+    assert status == "diubah" and "UU 11/2020 Pasal 44" in note
+    assert catalog.pasal_status("UU 3/2014", "14", amended["UU 3/2014"])[0] == "berlaku"
+
+
+def test_merge_prefers_catalog_facts_over_ocr_text():
+    parsed = RegulationIdentity("PP 29/2018", "PP", "29", "2018", "PEMBERDAYAAN INDUSTRl")
+    merged = catalog.merge(parsed, "pp-29-2018.md")
+    assert merged.title == "Pemberdayaan Industri" and merged.status == "diubah"
+    unknown = RegulationIdentity("PP 1/2020", "PP", "1", "2020", "Sesuatu")
+    assert catalog.merge(unknown, "lain.md") == unknown

@@ -1,0 +1,23 @@
+from assistant.evaluation import Metrics, covers, first_hit_rank, trigrams
+
+SPAN = "dilakukan dengan cara menempatkan tenaga ahli, TPL, dan/atau Konsultan IKM pada unit usaha IKM"
+
+
+def test_span_hits_a_passage_that_holds_it_despite_ocr_noise():
+    passage = "(1) Pendampingan ^dilakukan dengan cara menempatkan tenaga ahli, TPL, dan/atau Konsultan IKM pada unit usaha IKM dan/atau Sentra IKM."
+    assert covers(trigrams(SPAN), passage)
+
+
+def test_span_misses_a_passage_with_only_a_part_of_it():
+    assert not covers(trigrams(SPAN), "menempatkan tenaga ahli pada unit usaha")
+
+
+def test_first_hit_rank_and_metrics():
+    spans = [trigrams(SPAN)]
+    ranked = ["teks lain sama sekali", SPAN + " dan seterusnya"]
+    assert first_hit_rank(spans, ranked) == 2
+    metrics = Metrics()
+    metrics.add(2)
+    metrics.add(None)
+    result = metrics.to_dict()
+    assert result["hit@1"] == 0.0 and result["hit@3"] == 0.5 and result["mrr@10"] == 0.25
