@@ -12,7 +12,9 @@ from assistant.web import serve
 def main() -> None:
     parser = argparse.ArgumentParser(description="Asisten Regulasi Sentra IKM: antarmuka chat dan HTTP API")
     parser.add_argument("--host", default=os.environ.get("SENTRA_HOST", "127.0.0.1"), help="alamat (bawaan 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SENTRA_PORT", "7860")), help="port (bawaan 7860)")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("SENTRA_PORT", "7860")), help="port (bawaan 7860)"
+    )
     args = parser.parse_args()
     serve(host=args.host, port=args.port)
 

@@ -16,6 +16,7 @@ from .config import Settings
 from .decline import Thresholds, evidence_coverage, is_manipulation, should_decline
 from .extractive import select_quotes
 from .records import Answer, Citation, RetrievedPassage
+from .references import PASAL
 from .retriever import Filters, HybridRetriever, LoadedIndex
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
@@ -55,7 +56,7 @@ def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
 def standalone_question(question: str, history: list[dict]) -> str:
     """A follow-up ("bagaimana dengan provinsi?") carries the previous question's subject along."""
     previous = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
-    if not previous:
+    if not previous or PASAL.search(question):  # a question naming its pasal stands on its own
         return question
     if FOLLOW_UP.search(question) or len(question.split()) <= 5:
         return f"{previous[-1]} {question}"

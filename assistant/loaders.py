@@ -68,10 +68,11 @@ def iter_files(roots: Iterable[Path]) -> Iterator[Path]:
 def load_file(path: Path) -> SourceDocument:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise ValueError(f"unsupported file type: {path.suffix}")
+        supported = " ".join(sorted(READERS))
+        raise ValueError(f"jenis berkas tidak didukung: '{path.suffix}' (didukung: {supported})")
     text = reader(path)
     if not text.strip():
-        raise ValueError("no text could be extracted")
+        raise ValueError("tidak ada teks yang dapat diambil dari berkas ini")
     return SourceDocument(path=str(path), source_file=path.name, text=text)
 
 

@@ -50,3 +50,25 @@ def find_reference(text: str, aliases: dict[str, str]) -> Reference | None:
     if regulation is None:
         return None
     return Reference(regulation=regulation, pasal=pasal["pasal"].upper(), ayat=pasal["ayat"] or "")
+
+
+DEFINITION_QUESTION = re.compile(
+    r"(?:apa\s+(?:yang\s+)?(?:dimaksud|maksud)\s+(?:dengan\s+)?|apa\s+itu\s+|apakah\s+|pengertian\s+|definisi\s+|arti\s+)"
+    r"(?P<term>[\w/ -]{3,60}?)\s*(?:\?|$|menurut|dalam|di\s+dalam|berdasarkan)",
+    re.IGNORECASE,
+)
+
+
+def find_defined_term(text: str) -> str | None:
+    """The term a definition question asks about: "Apa yang dimaksud dengan Sentra IKM?" -> "sentra ikm"."""
+    match = DEFINITION_QUESTION.search(text.strip())
+    if not match:
+        return None
+    term = " ".join(match["term"].lower().split())
+    return term or None
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether a passage holds the definition of `term` ("Sentra IKM adalah ...")."""
+    pattern = rf"\b{re.escape(term)}\s+(?:\([^)]{{1,40}}\)\s+)?(?:yang\s+selanjutnya\s+disingkat\s+\S+\s+|yang\s+selanjutnya\s+disebut\s+[^,]{{1,60}}?\s+)?adalah\b"
+    return re.search(pattern, " ".join(text.lower().split())) is not None

@@ -20,7 +20,7 @@ from .config import Settings
 from .embedder import Embedder, load_embedder
 from .extractive import TermWeights
 from .records import Passage, RetrievedPassage
-from .references import Reference, find_reference
+from .references import Reference, defines, find_defined_term, find_reference
 from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,10 @@ class LoadedIndex:
     def term_weights(self) -> TermWeights:
         """Document frequencies of analysed terms, read off the BM25 matrix (one column per term)."""
         indptr = self.lexical.scores["indptr"]
-        frequency = {term: int(indptr[i + 1] - indptr[i]) for term, i in self.lexical.vocab_dict.items()}
+        # bm25s appends an empty-string token to the vocabulary that has no column of its own.
+        frequency = {
+            term: int(indptr[i + 1] - indptr[i]) for term, i in self.lexical.vocab_dict.items() if i + 1 < len(indptr)
+        }
         return TermWeights(frequency, int(self.lexical.scores["num_docs"]))
 
     def pasal_status(self, passage: Passage) -> tuple[str, str]:
@@ -151,7 +154,12 @@ class HybridRetriever(BaseRetriever):
         fused = fuse([(lexical, self.lexical_weight), (dense, self.dense_weight)])
         reference = find_reference(query, self.index.catalog.aliases())
         if reference is not None:
-            fused = self._put_reference_first(reference, fused, filters)
+            fused = put_first(self._named_pasal(reference, filters), fused)
+        elif term := find_defined_term(query):
+            # Definitions live in the general provisions; the passage that defines the term goes first.
+            defining = [p for p, _ in fused[:CANDIDATES] if defines(self.index.passages[p].text, term)]
+            defining.sort(key=lambda p: self.index.passages[p].kind != "pasal")  # stable: rank order within
+            fused = put_first(defining[:2], fused)
         passages = [
             RetrievedPassage(rank=rank + 1, score=round(score, 6), passage=self.index.passages[position])
             for rank, (position, score) in enumerate(fused[:k])
@@ -161,9 +169,7 @@ class HybridRetriever(BaseRetriever):
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[RetrievedPassage]:
         return self.search(query, k, filters).passages
 
-    def _put_reference_first(
-        self, reference: Reference, fused: list[tuple[int, float]], filters: Filters
-    ) -> list[tuple[int, float]]:
+    def _named_pasal(self, reference: Reference, filters: Filters) -> list[int]:
         named = [
             self.index.position[p.id]
             for p in self.index.pasal_passages(reference.regulation, reference.pasal)
@@ -172,13 +178,20 @@ class HybridRetriever(BaseRetriever):
         if reference.ayat:
             # Splits that hold the named ayat first, the rest of the pasal after them.
             named.sort(key=lambda i: not _holds_ayat(self.index.passages[i], reference.ayat))
-        top = fused[0][1] if fused else 1.0
-        boosted = [(position, top + 1.0 - 0.001 * n) for n, position in enumerate(named)]
-        named_set = set(named)
-        return boosted + [item for item in fused if item[0] not in named_set]
+        return named
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [to_document(item) for item in self.retrieve(query)]
+
+
+def put_first(positions: list[int], fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Move `positions` (in order) above everything else, keeping the rest of the ranking."""
+    if not positions:
+        return fused
+    top = fused[0][1] if fused else 1.0
+    chosen = set(positions)
+    boosted = [(position, top + 1.0 - 0.001 * n) for n, position in enumerate(positions)]
+    return boosted + [item for item in fused if item[0] not in chosen]
 
 
 def _holds_ayat(passage: Passage, ayat: str) -> bool:

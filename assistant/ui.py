@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import html
+import json
 import logging
 import re
 import tempfile
@@ -44,6 +45,12 @@ DISCLAIMER = (
     "Periksa kembali teks resmi sebelum mengambil keputusan."
 )
 
+# On narrow screens the sources panel sits below the chat: bring it into view after a citation is opened.
+SCROLL_TO_SOURCES = """() => {
+  const panel = document.getElementById("sentra-sources");
+  if (panel && window.innerWidth < 900) panel.scrollIntoView({behavior: "smooth", block: "start"});
+}"""
+
 CSS = """
 .sentra-header h1 { margin-bottom: 0.1em; }
 .sentra-header p { margin-top: 0; opacity: 0.8; }
@@ -71,10 +78,14 @@ CSS = """
 }
 """
 
-WIDGET_CSS = CSS + """
+WIDGET_CSS = (
+    CSS
+    + """
 footer { display: none !important; }
+.sentra-widget-title p { margin: 0 0 4px 2px; }
 .gradio-container { padding: 0 !important; }
 """
+)
 
 
 @dataclass
@@ -101,7 +112,12 @@ class AppContext:
 def short_citation(citation: dict) -> str:
     """A compact chip label: "Pasal 18 ayat (1) · PP 29/2018"."""
     if citation["pasal"] in ("", "-"):
-        return citation["title"] or citation["regulation"]
+        document = citation["regulation"] if citation.get("number") else (citation["title"] or citation["regulation"])
+        words = (citation.get("quote") or "").split()
+        if not words:
+            return document
+        snippet = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+        return f"{document}: “{snippet}”"
     where = f"Pasal {citation['pasal']}"
     if citation.get("ayat"):
         where += f" ayat ({citation['ayat']})"
@@ -174,7 +190,7 @@ def _highlight(text: str, quote: str) -> str:
         target = html.escape(quote)
         position = escaped.find(target)
         if position >= 0:
-            return f"{escaped[:position]}<mark>{target}</mark>{escaped[position + len(target):]}"
+            return f"{escaped[:position]}<mark>{target}</mark>{escaped[position + len(target) :]}"
     return escaped
 
 
@@ -186,9 +202,7 @@ def missing_html(message: str) -> str:
     return f'<div class="pasal-missing">{html.escape(message)}</div>'
 
 
-def render_pasal_html(
-    context: AppContext, regulation: str, pasal: str, passage_id: str = "", quote: str = ""
-) -> str:
+def render_pasal_html(context: AppContext, regulation: str, pasal: str, passage_id: str = "", quote: str = "") -> str:
     """The sources panel: full text of a pasal (or of a non-pasal passage), status badge, BAB/Bagian."""
     index = context.index
     if pasal not in ("", "-"):
@@ -217,8 +231,10 @@ def render_pasal_html(
         explanation = index.pasal_passages(regulation, pasal, kinds=("penjelasan",))
         if explanation:
             joined = html.escape("\n".join(p.text.strip() for p in explanation))
-            body.append(f'<details><summary>Penjelasan Pasal {html.escape(pasal)}</summary>'
-                        f'<div class="pasal-text">{joined}</div></details>')
+            body.append(
+                f"<details><summary>Penjelasan Pasal {html.escape(pasal)}</summary>"
+                f'<div class="pasal-text">{joined}</div></details>'
+            )
     body.append(f'<div class="pasal-meta">Berkas sumber: {html.escape(first.source_file)}</div>')
     body.append("</div>")
     return "".join(body)
@@ -318,8 +334,13 @@ def apply_like(context: AppContext, data: gr.LikeData, conversation: list[dict],
             return conversation, None, None
         if entry["feedback_id"] is None:
             entry["feedback_id"] = context.store.record_feedback(
-                rating, entry["question"], entry["display"], entry["citations"], entry["abstained"],
-                source="ui", session=session,
+                rating,
+                entry["question"],
+                entry["display"],
+                entry["citations"],
+                entry["abstained"],
+                source="ui",
+                session=session,
             )
         else:
             context.store.update_feedback(entry["feedback_id"], rating=rating)
@@ -329,6 +350,11 @@ def apply_like(context: AppContext, data: gr.LikeData, conversation: list[dict],
     entry["rating"] = rating
     gr.Info("Terima kasih atas penilaian Anda.")
     return conversation, entry["feedback_id"], rating
+
+
+def example_text(data: gr.SelectData) -> str:
+    value = data.value if isinstance(data.value, dict) else {}
+    return value.get("text", "")
 
 
 def _session(request: gr.Request | None) -> str:
@@ -352,11 +378,12 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             elem_classes=["sentra-header"],
         )
         with gr.Tabs():
-            with gr.Tab("Tanya jawab", id="chat"):
+            with gr.Tab("Tanya jawab", id="chat"):  # noqa: SIM117 (Gradio layout nesting)
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=320):
                         chatbot = gr.Chatbot(
                             label="Percakapan",
+                            show_label=False,
                             height=520,
                             buttons=["copy"],
                             feedback_options=("Like", "Dislike"),
@@ -391,7 +418,9 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                                     scale=5,
                                     elem_id="sentra-comment",
                                 )
-                                send_comment = gr.Button("Kirim komentar", scale=1, min_width=120, elem_id="sentra-send-comment")
+                                send_comment = gr.Button(
+                                    "Kirim komentar", scale=1, min_width=120, elem_id="sentra-send-comment"
+                                )
                         with gr.Accordion("Filter regulasi", open=False):
                             regulation_filter = gr.Dropdown(
                                 choices=regulations,
@@ -405,8 +434,8 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                                 info="Kosongkan untuk semua status.",
                             )
                         with gr.Row():
-                            clear = gr.Button("🗑️ Hapus percakapan", size="sm", elem_id="sentra-clear")
-                            export = gr.Button("⬇️ Unduh percakapan (Markdown)", size="sm", elem_id="sentra-export")
+                            clear = gr.Button("Hapus percakapan", size="sm", elem_id="sentra-clear")
+                            export = gr.Button("Unduh percakapan (.md)", size="sm", elem_id="sentra-export")
                         export_file = gr.File(label="Percakapan", visible=False, interactive=False)
                         gr.Markdown(DISCLAIMER, elem_classes=["sentra-disclaimer"])
                     with gr.Column(scale=2, min_width=300):
@@ -423,7 +452,10 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                                     elem_id="sentra-lookup-regulation",
                                 )
                                 lookup_pasal = gr.Textbox(
-                                    label="Nomor pasal", placeholder="mis. 18", scale=1, min_width=90,
+                                    label="Nomor pasal",
+                                    placeholder="mis. 18",
+                                    scale=1,
+                                    min_width=90,
                                     elem_id="sentra-lookup-pasal",
                                 )
                             lookup = gr.Button("Buka pasal", elem_id="sentra-lookup")
@@ -437,19 +469,31 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                 gr.Warning("Tulis pertanyaan terlebih dahulu.")
                 yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
                 return
-            for messages, conv, done in answer_turn(context, message, conv, regs, statuses):
+            first = True
+            for messages, updated, done in answer_turn(context, message, conv, regs, statuses):
+                # Clear the textbox once; later updates must not wipe what the user is typing meanwhile.
+                box = "" if first else gr.skip()
+                first = False
                 if not done:
-                    yield messages, "", conv, gr.update(visible=False, value=None), SOURCES_HINT, gr.update(visible=False)
+                    yield (
+                        messages,
+                        box,
+                        updated,
+                        gr.update(visible=False, value=None),
+                        SOURCES_HINT,
+                        gr.update(visible=False),
+                    )
                 else:
-                    yield messages, "", conv, chips_update(conv, len(conv) - 1), SOURCES_HINT, gr.update(visible=False)
+                    chips_value = chips_update(updated, len(updated) - 1)
+                    yield messages, box, updated, chips_value, SOURCES_HINT, gr.update(visible=False)
 
         chat_outputs = [chatbot, question, conversation, chips, sources, feedback_box]
         chat_inputs = [question, conversation, regulation_filter, status_filter]
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
         question.submit(respond, chat_inputs, chat_outputs, api_visibility="private")
-        chatbot.example_select(
-            lambda data: data.value["text"], None, question, api_visibility="private", queue=False
-        ).then(respond, chat_inputs, chat_outputs, api_visibility="private")
+        chatbot.example_select(example_text, None, question, api_visibility="private", queue=False).then(
+            respond, chat_inputs, chat_outputs, api_visibility="private"
+        )
 
         # --- citations and the sources panel ---
         def show_citation(choice, conv):
@@ -462,7 +506,9 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                 context, citation["regulation"], citation["pasal"], citation["passage_id"], citation["quote"]
             )
 
-        chips.input(show_citation, [chips, conversation], sources, api_visibility="private", queue=False)
+        chips.input(show_citation, [chips, conversation], sources, api_visibility="private", queue=False).then(
+            None, js=SCROLL_TO_SOURCES
+        )
 
         def select_message(data: gr.SelectData, conv):
             position = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -478,8 +524,10 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                 return missing_html("Tulis nomor pasal, misalnya 5 atau 18.")
             return render_pasal_html(context, regulation, pasal)
 
-        lookup.click(open_pasal, [lookup_regulation, lookup_pasal], sources, api_visibility="private", queue=False)
-        lookup_pasal.submit(open_pasal, [lookup_regulation, lookup_pasal], sources, api_visibility="private", queue=False)
+        for trigger in (lookup.click, lookup_pasal.submit):
+            trigger(open_pasal, [lookup_regulation, lookup_pasal], sources, api_visibility="private", queue=False).then(
+                None, js=SCROLL_TO_SOURCES
+            )
 
         # --- feedback ---
         def on_like(data: gr.LikeData, conv, request: gr.Request):
@@ -494,7 +542,9 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             return conv, feedback_id, gr.update(visible=True), prompt, ""
 
         chatbot.like(
-            on_like, [conversation], [conversation, pending_feedback, feedback_box, feedback_prompt, comment],
+            on_like,
+            [conversation],
+            [conversation, pending_feedback, feedback_box, feedback_prompt, comment],
             api_visibility="private",
         )
 
@@ -514,12 +564,30 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             gr.Info("Komentar tersimpan. Terima kasih!")
             return "", None, gr.update(visible=False)
 
-        send_comment.click(save_comment, [comment, pending_feedback], [comment, pending_feedback, feedback_box], api_visibility="private")
-        comment.submit(save_comment, [comment, pending_feedback], [comment, pending_feedback, feedback_box], api_visibility="private")
+        send_comment.click(
+            save_comment,
+            [comment, pending_feedback],
+            [comment, pending_feedback, feedback_box],
+            api_visibility="private",
+        )
+        comment.submit(
+            save_comment,
+            [comment, pending_feedback],
+            [comment, pending_feedback, feedback_box],
+            api_visibility="private",
+        )
 
         # --- conversation tools ---
         def reset():
-            return [], [], gr.update(choices=[], value=None, visible=False), SOURCES_HINT, gr.update(visible=False), None, gr.update(value=None, visible=False)
+            return (
+                [],
+                [],
+                gr.update(choices=[], value=None, visible=False),
+                SOURCES_HINT,
+                gr.update(visible=False),
+                None,
+                gr.update(value=None, visible=False),
+            )
 
         reset_outputs = [chatbot, conversation, chips, sources, feedback_box, pending_feedback, export_file]
         clear.click(reset, None, reset_outputs, api_visibility="private", queue=False)
@@ -537,7 +605,9 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
         export.click(export_conversation, [conversation], export_file, api_visibility="private")
 
         # --- the named API endpoint for gradio_client ---
-        def ask(question: str, regulations: list[str] | None = None, statuses: list[str] | None = None) -> tuple[str, dict]:
+        def ask(
+            question: str, regulations: list[str] | None = None, statuses: list[str] | None = None
+        ) -> tuple[str, dict]:
             """Ajukan pertanyaan; mengembalikan jawaban (Markdown) dan kontrak JSON yang sama dengan POST /api/ask."""
             answer = context.assistant.ask(
                 question or "", filters=Filters(regulations=list(regulations or []), statuses=list(statuses or []))
@@ -554,20 +624,24 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
 # --- help desk ---------------------------------------------------------------------------------------
 
 
-FLAGGED_COLUMNS = ["Waktu", "Pertanyaan", "Jawaban", "Komentar", "Rujukan"]
+FLAGGED_COLUMNS = ["Waktu", "Pertanyaan", "Komentar", "Rujukan", "Jawaban"]
 UNANSWERED_COLUMNS = ["Waktu", "Pertanyaan", "Ketentuan terdekat", "Sumber"]
+MARKDOWN_MARKS = re.compile(r"[*_>#`]+")
 
 
-def _clip(text: str, limit: int = 400) -> str:
-    text = (text or "").strip()
+def _plain(text: str, limit: int = 300) -> str:
+    """Answer Markdown as a short plain line for a table cell."""
+    text = " ".join(MARKDOWN_MARKS.sub("", text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _citation_labels(raw: str) -> str:
-    import json
+def _when(stamp: str) -> str:
+    return (stamp or "")[:16].replace("T", " ")
 
+
+def _citation_labels(raw: str) -> str:
     try:
-        return "; ".join(short_citation(c) for c in json.loads(raw or "[]"))
+        return "; ".join(dict.fromkeys(short_citation(c) for c in json.loads(raw or "[]")))
     except (ValueError, TypeError, KeyError):
         return ""
 
@@ -576,25 +650,28 @@ def helpdesk_tables(store: FeedbackStore):
     import pandas as pd
 
     flagged = pd.DataFrame(
-        [[r["created_at"], r["question"], _clip(r["answer"]), r["comment"], _citation_labels(r["citations"])]
-         for r in store.flagged()],
+        [
+            [_when(r["created_at"]), r["question"], r["comment"], _citation_labels(r["citations"]), _plain(r["answer"])]
+            for r in store.flagged()
+        ],
         columns=FLAGGED_COLUMNS,
     )
     unanswered = pd.DataFrame(
-        [[r["created_at"], r["question"], ", ".join(_loads_list(r["nearest"])), r["source"]] for r in store.unanswered()],
+        [
+            [_when(r["created_at"]), r["question"], ", ".join(_loads_list(r["nearest"])), r["source"]]
+            for r in store.unanswered()
+        ],
         columns=UNANSWERED_COLUMNS,
     )
     counts = store.counts()
     summary = (
-        f"**Ringkasan:** {counts['up']} 👍 · {counts['down']} 👎 · "
+        f"**Ringkasan:** {counts['up']} jawaban dinilai 👍 · {counts['down']} dinilai 👎 · "
         f"{counts['unanswered']} pertanyaan tidak terjawab."
     )
     return summary, flagged, unanswered
 
 
 def _loads_list(raw: str) -> list[str]:
-    import json
-
     try:
         value = json.loads(raw or "[]")
         return [str(v) for v in value] if isinstance(value, list) else []
@@ -623,12 +700,24 @@ def build_helpdesk(context: AppContext) -> None:
     with gr.Column(visible=False) as desk:
         summary = gr.Markdown()
         gr.Markdown("#### Jawaban yang ditandai 👎")
-        flagged = gr.Dataframe(headers=FLAGGED_COLUMNS, interactive=False, wrap=True, elem_id="sentra-flagged")
+        flagged = gr.Dataframe(
+            headers=FLAGGED_COLUMNS,
+            interactive=False,
+            wrap=True,
+            elem_id="sentra-flagged",
+            column_widths=["12%", "22%", "22%", "18%", "26%"],
+        )
         gr.Markdown("#### Pertanyaan yang tidak terjawab")
-        unanswered = gr.Dataframe(headers=UNANSWERED_COLUMNS, interactive=False, wrap=True, elem_id="sentra-unanswered")
+        unanswered = gr.Dataframe(
+            headers=UNANSWERED_COLUMNS,
+            interactive=False,
+            wrap=True,
+            elem_id="sentra-unanswered",
+            column_widths=["14%", "40%", "34%", "12%"],
+        )
         with gr.Row():
-            refresh = gr.Button("🔄 Muat ulang", size="sm")
-            export = gr.Button("⬇️ Ekspor CSV", size="sm", elem_id="sentra-helpdesk-export")
+            refresh = gr.Button("Muat ulang", size="sm")
+            export = gr.Button("Ekspor CSV", size="sm", elem_id="sentra-helpdesk-export")
         files = gr.File(label="Berkas CSV", file_count="multiple", interactive=False, visible=False)
 
     def load(pw):
@@ -670,9 +759,11 @@ def build_widget(context: AppContext) -> gr.Blocks:
     """A compact chat for iframes and the <gradio-app> web component."""
     with gr.Blocks(title=f"{APP_TITLE} (widget)", fill_height=True) as widget:
         conversation = gr.State([])
+        gr.Markdown(f"**{APP_TITLE}**", elem_classes=["sentra-widget-title"])
         chatbot = gr.Chatbot(
             label=APP_TITLE,
-            height=420,
+            show_label=False,
+            height=380,
             buttons=["copy"],
             feedback_options=("Like", "Dislike"),
             placeholder=f"**{APP_TITLE}**\n\nTanyakan regulasi Sentra IKM; jawaban selalu menyebutkan pasalnya.",
@@ -681,7 +772,10 @@ def build_widget(context: AppContext) -> gr.Blocks:
         )
         with gr.Row(equal_height=True):
             question = gr.Textbox(
-                show_label=False, placeholder="Tulis pertanyaan…", scale=5, elem_id="sentra-widget-question",
+                show_label=False,
+                placeholder="Tulis pertanyaan…",
+                scale=5,
+                elem_id="sentra-widget-question",
                 max_length=context.settings.max_question_chars * 2,
             )
             send = gr.Button("Kirim", variant="primary", scale=1, min_width=70, elem_id="sentra-widget-send")
@@ -693,15 +787,17 @@ def build_widget(context: AppContext) -> gr.Blocks:
                 gr.Warning("Tulis pertanyaan terlebih dahulu.")
                 yield gr.skip(), gr.skip(), gr.skip()
                 return
-            for messages, conv, _ in answer_turn(context, message, conv, [], []):
-                yield messages, "", conv
+            first = True
+            for messages, updated, _ in answer_turn(context, message, conv, [], []):
+                yield messages, ("" if first else gr.skip()), updated
+                first = False
 
         inputs, outputs = [question, conversation], [chatbot, question, conversation]
         send.click(respond, inputs, outputs, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private")
-        chatbot.example_select(
-            lambda data: data.value["text"], None, question, api_visibility="private", queue=False
-        ).then(respond, inputs, outputs, api_visibility="private")
+        chatbot.example_select(example_text, None, question, api_visibility="private", queue=False).then(
+            respond, inputs, outputs, api_visibility="private"
+        )
 
         def on_like(data: gr.LikeData, conv, request: gr.Request):
             conv, _, _ = apply_like(context, data, conv, _session(request))

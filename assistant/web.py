@@ -17,10 +17,13 @@ Routes
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Literal
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home from government deployments
 
 import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
@@ -71,7 +74,7 @@ class AskRequest(BaseModel):
             ]
         },
     )
-    question: str = Field(description="Pertanyaan dalam bahasa Indonesia")
+    question: str = Field(max_length=50_000, description="Pertanyaan dalam bahasa Indonesia")
     history: list[Turn] | None = Field(default=None, max_length=MAX_HISTORY_TURNS)
     filters: AskFilters | None = None
     k: int | None = Field(default=None, ge=1, le=50, description="Jumlah passage yang diambil")
@@ -105,7 +108,7 @@ def _error_text(error: dict) -> str:
     text = ERROR_TEXT.get(kind, "nilainya tidak valid")
     if kind == "literal_error":
         expected = (error.get("ctx") or {}).get("expected", "")
-        text += f" (pilihan: {expected})" if expected else ""
+        text += f" (pilihan: {expected.replace(' or ', ' atau ')})" if expected else ""
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = (error.get("ctx") or {}).get("ge", (error.get("ctx") or {}).get("le"))
         text += f" (batas: {limit})" if limit is not None else ""
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
     context = AppContext(settings=settings, assistant=assistant, store=FeedbackStore(settings.data_dir))
+    context.store.ensure_ready()  # a broken data_dir is logged now; feedback writes then report it to users
     if warm_up:  # the first query pays one-off costs (model graph, caches); pay them before users do
         try:
             assistant.ask("Apa yang dimaksud dengan Sentra IKM?")
@@ -205,7 +209,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         "/api/ask",
         tags=["tanya jawab"],
         summary="Ajukan pertanyaan",
-        responses={400: {"description": "Pertanyaan kosong atau filter tidak dikenal"}, 422: {"description": "Masukan tidak valid"}},
+        responses={
+            400: {"description": "Pertanyaan kosong atau filter tidak dikenal"},
+            422: {"description": "Masukan tidak valid"},
+        },
     )
     def api_ask(body: AskRequest) -> JSONResponse:
         """Jawaban dengan rujukan pasal, dalam kontrak JSON `ask --json` (field: id, question, answer, abstained,

@@ -52,6 +52,7 @@ def test_follow_up_carries_the_subject_of_the_previous_question():
     history = [{"role": "user", "content": "Apa kewajiban pemerintah daerah terhadap Sentra IKM?"}]
     assert "Sentra IKM" in standalone_question("bagaimana dengan pendanaannya?", history)
     assert standalone_question("Apa yang dimaksud dengan Industri Hijau menurut PP?", history).startswith("Apa yang")
+    assert standalone_question("Pasal 18 PP 29/2018", history) == "Pasal 18 PP 29/2018"
 
 
 def test_input_hygiene():

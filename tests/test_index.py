@@ -1,7 +1,6 @@
 """Index builds on a real embedder and a real Chroma: incremental, atomic, recoverable."""
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -9,14 +8,26 @@ from assistant.config import PROJECT_ROOT
 from assistant.indexer import build_index
 from assistant.store import IndexLayout, read_manifest
 
-from .conftest import REGULATIONS, make_settings, require_shared
+from .conftest import make_settings
+
+# A short regulation written for the test: real structure, quick to embed.
+REGULATION = """PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 7 TAHUN 2099 TENTANG SENTRA UJI
+BAB I KETENTUAN UMUM
+Pasal 1
+Dalam Peraturan Pemerintah ini yang dimaksud dengan Sentra Uji adalah sekelompok unit usaha dalam satu lokasi.
+Pasal 2
+(1) Pemerintah Daerah membangun Sentra Uji sesuai potensi daerah.
+(2) Pembangunan sebagaimana dimaksud pada ayat (1) dibiayai anggaran pendapatan dan belanja daerah.
+BAB II PEMBINAAN
+Pasal 3
+Menteri melakukan pembinaan terhadap Sentra Uji melalui pendampingan dan pelatihan.
+"""
 
 
 def _corpus(tmp_path):
-    require_shared()
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    shutil.copy(REGULATIONS / "pp-14-2015.md", corpus)
+    (corpus / "pp-7-2099.md").write_text(REGULATION, encoding="utf-8")
     return corpus
 
 

@@ -1,0 +1,243 @@
+"""The chat UI, help desk and embed widget in a real browser (Playwright + Debian's /usr/bin/chromium).
+
+Screenshots go to test-artifacts/. Run with `-s` to see the measured time to the first answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import socket
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PROJECT_ROOT
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+DOCS = PROJECT_ROOT / "docs"
+HELPDESK_PASSWORD = "uji-rahasia-ui"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
+GRADIO_PANDAS_WARNINGS = [
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
+]
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium tidak ada di /usr/bin/chromium"),
+    *GRADIO_PANDAS_WARNINGS,
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ui_settings(small_settings, tmp_path_factory):
+    return small_settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("data-ui"), "helpdesk_password": HELPDESK_PASSWORD}
+    )
+
+
+@pytest.fixture(scope="module")
+def server_url(ui_settings):
+    import uvicorn
+
+    from assistant.web import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(ui_settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server tidak berhasil dijalankan"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def portal_url():
+    """docs/ served from another origin (another port), like a Pemda portal embedding the widget."""
+    handler = functools.partial(_QuietHandler, directory=str(DOCS))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url, wait_until="load")
+    page.locator("#sentra-question textarea").wait_for()
+
+
+def ask(page, question: str) -> float:
+    """Submit a question; seconds from the click until answer text is visible."""
+    page.locator("#sentra-question textarea").fill(question)
+    before = page.locator('#sentra-chat [data-testid="bot"]').count()
+    started = time.perf_counter()
+    page.locator("#sentra-send").click()
+    page.wait_for_function(
+        """(before) => {
+          const messages = document.querySelectorAll('#sentra-chat [data-testid="bot"]');
+          if (messages.length <= before) return false;
+          const text = messages[messages.length - 1].innerText;
+          return text.length > 20 && !text.includes("Mencari pasal");
+        }""",
+        arg=before,
+    )
+    return time.perf_counter() - started
+
+
+def test_chat_citation_sources_feedback(page, server_url, ui_settings, capsys):
+    from playwright.sync_api import expect
+
+    open_app(page, server_url)
+    elapsed = ask(page, "Kalau kabupaten kami mau membangun Sentra IKM, apa kewajiban Pemda?")
+    with capsys.disabled():
+        print(f"\n[UI] waktu dari kirim sampai teks jawaban pertama tampil: {elapsed:.2f} s")
+    (ARTIFACTS / "first-answer-seconds.txt").write_text(f"{elapsed:.3f}\n")
+    assert elapsed < 5, f"jawaban pertama baru tampil setelah {elapsed:.2f} s"
+
+    # A fresh conversation: "Pasal 18 ..." is not meant as a follow-up of the previous question.
+    page.locator("#sentra-clear").click()
+    expect(page.locator('#sentra-chat [data-testid="bot"]')).to_have_count(0)
+    ask(page, "Pasal 18 PP 29/2018")
+    chips = page.locator("#sentra-chips")
+    expect(chips).to_be_visible()
+    chip = chips.locator("label", has_text="Pasal 18").first
+    expect(chip).to_be_visible()
+    chip.click()
+    sources = page.locator("#sentra-sources")
+    expect(sources).to_contain_text("Pasal 18 PP No. 29 Tahun 2018")
+    expect(sources).to_contain_text("Pendampingan")
+    expect(sources).to_contain_text("Letak:")
+    expect(sources.locator(".badge")).to_have_text("Berlaku")
+    page.screenshot(path=str(ARTIFACTS / "ui-answer-sources.png"), full_page=True)
+
+    # 👎 on the last answer, with a comment: it must land in SQLite.
+    page.locator("#sentra-chat").get_by_label(re.compile("^(Dislike|Tidak Suka)$")).last.click()
+    comment = page.locator("#sentra-comment textarea")
+    expect(comment).to_be_visible()
+    comment.fill("Ayat (2) tidak dikutip.")
+    page.locator("#sentra-send-comment").click()
+    expect(page.locator("#sentra-feedback")).to_be_hidden()
+    row = None
+    deadline = time.monotonic() + 10
+    while row is None and time.monotonic() < deadline:
+        with sqlite3.connect(ui_settings.data_dir / "helpdesk.sqlite3") as connection:
+            row = connection.execute(
+                "SELECT rating, question, citations FROM feedback WHERE comment = ?", ("Ayat (2) tidak dikutip.",)
+            ).fetchone()
+        time.sleep(0.1)
+    assert row is not None, "umpan balik tidak tersimpan"
+    rating, question, citations = row
+    assert (rating, question) == ("down", "Pasal 18 PP 29/2018")
+    assert any(c["pasal"] == "18" for c in json.loads(citations))
+
+    # Direct "buka pasal" lookup.
+    page.locator("#sentra-lookup-pasal textarea, #sentra-lookup-pasal input").first.fill("5")
+    page.locator("#sentra-lookup").click()
+    expect(sources).to_contain_text("Pasal 5 PP No. 29 Tahun 2018")
+
+    # Conversation export as Markdown.
+    page.locator("#sentra-export").click()
+    expect(page.get_by_text(".md").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "ui-after-feedback.png"), full_page=True)
+
+
+def test_help_desk_lists_flagged_answers(page, server_url, ui_settings):
+    from playwright.sync_api import expect
+
+    from assistant.feedback import FeedbackStore
+
+    FeedbackStore(ui_settings.data_dir).record_feedback(
+        "down", "Pertanyaan uji help desk", "Jawaban uji", comment="komentar uji help desk"
+    )
+    open_app(page, server_url)
+    page.get_by_role("tab", name="Help desk").click()
+    page.locator("#sentra-helpdesk-password input").fill(HELPDESK_PASSWORD)
+    page.locator("#sentra-helpdesk-login").click()
+    expect(page.locator("#sentra-flagged")).to_contain_text("komentar uji help desk")
+    page.locator("#sentra-helpdesk-export").click()
+    expect(page.get_by_text("umpan-balik-negatif").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "ui-helpdesk.png"), full_page=True)
+
+
+def test_mobile_width_has_no_horizontal_scroll(browser, server_url):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    try:
+        open_app(page, server_url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.screenshot(path=str(ARTIFACTS / "ui-mobile.png"))
+        assert overflow <= 1
+    finally:
+        context.close()
+
+
+def test_widget_in_iframe_and_web_component(page, server_url, portal_url):
+    from playwright.sync_api import expect
+
+    page.goto(f"{portal_url}/embed-example.html?server={server_url}", wait_until="load")
+    frame = page.frame_locator("#sentra-iframe")
+    frame.locator("#sentra-widget-question textarea").fill("Apa yang dimaksud dengan Sentra IKM?")
+    frame.locator("#sentra-widget-send").click()
+    frame.locator('#sentra-widget-chat [data-testid="bot"]').last.wait_for()
+    expect(frame.locator('#sentra-widget-chat [data-testid="bot"]').last).not_to_contain_text("Mencari pasal")
+    expect(frame.locator('#sentra-widget-chat [data-testid="bot"]').last).to_contain_text("Sentra IKM")
+
+    component = page.locator("gradio-app")
+    component.locator("#sentra-widget-question textarea").fill("Pasal 18 PP 29/2018")
+    component.locator("#sentra-widget-send").click()
+    expect(component.locator('[data-testid="bot"]').last).to_contain_text("Pasal 18", timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / "embed-portal.png"), full_page=True)

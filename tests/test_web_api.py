@@ -1,0 +1,313 @@
+"""The HTTP API, the named Gradio endpoint and the help-desk store, against a real server on loopback.
+
+The server runs in-process (uvicorn in a thread) over the real small index from conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import threading
+import time
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+CONTRACT_KEYS = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
+HELPDESK_PASSWORD = "uji-rahasia"
+# Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
+GRADIO_PANDAS_WARNINGS = [
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
+]
+pytestmark = GRADIO_PANDAS_WARNINGS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningServer:
+    """uvicorn in a background thread; stop() waits for a clean shutdown."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server tidak berhasil dijalankan")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def web_settings(small_settings, tmp_path_factory):
+    return small_settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("data-api"), "helpdesk_password": HELPDESK_PASSWORD}
+    )
+
+
+@pytest.fixture(scope="module")
+def server(web_settings):
+    from assistant.web import create_app
+
+    running = RunningServer(create_app(web_settings)).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+def test_healthz_reports_index_and_backend(http, web_settings):
+    from assistant.retriever import LoadedIndex
+
+    data = http.get("/healthz").json()
+    assert data["status"] == "ok"
+    assert data["backend"] == web_settings.answer_backend == "extractive"
+    assert data["index_build"]
+    index = LoadedIndex.open(web_settings)
+    assert data["passages"] == len(index.passages) > 0
+    assert data["regulations"] == len(index.regulations)
+
+
+def test_ask_returns_the_cli_json_contract(http):
+    response = http.post("/api/ask", json={"question": "Pasal 18 PP 29/2018"})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == CONTRACT_KEYS
+    assert data["abstained"] is False
+    assert data["question"] == "Pasal 18 PP 29/2018"
+    assert any(c["regulation"] == "PP 29/2018" and c["pasal"] == "18" for c in data["citations"])
+    assert {"regulation", "pasal", "ayat", "status", "quote", "passage_id"} <= set(data["citations"][0])
+    assert data["passages"] and {"rank", "score", "passage_id", "text"} <= set(data["passages"][0])
+
+
+def test_ask_with_history_filters_and_k(http):
+    body = {
+        "question": "bagaimana dengan pendampingan?",
+        "history": [
+            {"role": "user", "content": "Apa yang dimaksud dengan Sentra IKM?"},
+            {"role": "assistant", "content": "Sentra IKM adalah ..."},
+        ],
+        "filters": {"regulations": ["PP 29/2018"], "statuses": ["berlaku"]},
+        "k": 3,
+    }
+    data = http.post("/api/ask", json=body).json()
+    assert set(data) == CONTRACT_KEYS
+    assert len(data["passages"]) <= 3
+    assert all(p["regulation"] == "PP 29/2018" for p in data["passages"])
+    # A slug names the same regulation.
+    body["filters"]["regulations"] = ["pp-29-2018"]
+    assert all(p["regulation"] == "PP 29/2018" for p in http.post("/api/ask", json=body).json()["passages"])
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"question": "   "}, 400, "Pertanyaan kosong"),
+        ({}, 422, "question: wajib diisi"),
+        ({"question": "Apa itu Sentra IKM?", "k": 0}, 422, "k: terlalu kecil"),
+        ({"question": "Apa itu Sentra IKM?", "filters": {"statuses": ["kuno"]}}, 422, "nilainya tidak dikenal"),
+        ({"question": "Apa itu Sentra IKM?", "history": [{"role": "robot", "content": "x"}]}, 422, "history.0.role"),
+        (
+            {"question": "Apa itu Sentra IKM?", "filters": {"regulations": ["UU 99/2099"]}},
+            400,
+            "Regulasi tidak dikenal",
+        ),
+        ({"question": 12}, 422, "harus berupa teks"),
+    ],
+)
+def test_ask_rejects_bad_input_in_indonesian(http, body, status, fragment):
+    response = http.post("/api/ask", json=body)
+    assert response.status_code == status
+    assert fragment in response.json()["detail"]
+
+
+def test_ask_rejects_malformed_json(http):
+    response = http.post("/api/ask", content=b"{bukan json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Badan permintaan bukan JSON yang valid."
+
+
+def test_long_question_is_truncated_with_a_notice(http, web_settings):
+    question = "Apa yang dimaksud dengan Sentra IKM? " * 100
+    assert len(question) > web_settings.max_question_chars
+    data = http.post("/api/ask", json={"question": question}).json()
+    assert len(data["question"]) <= web_settings.max_question_chars
+    assert any("dipotong" in notice for notice in data["notices"])
+
+
+def test_notices_lead_the_chat_message():
+    from assistant.records import Answer
+    from assistant.ui import display_text
+
+    answer = Answer(question="q", answer="Menurut **Pasal 5**: ...", abstained=False, notices=["LLM tidak tersedia."])
+    assert display_text(answer) == "ℹ️ **Catatan:** LLM tidak tersedia.\n\nMenurut **Pasal 5**: ..."
+
+
+def test_declined_question_is_logged_for_the_help_desk(http, web_settings):
+    question = "Bagaimana resep nasi goreng yang enak?"
+    data = http.post("/api/ask", json={"question": question}).json()
+    assert data["abstained"] is True
+    with sqlite3.connect(web_settings.data_dir / "helpdesk.sqlite3") as connection:
+        rows = connection.execute("SELECT question, source FROM unanswered WHERE question = ?", (question,)).fetchall()
+    assert rows == [(question, "api")]
+
+
+def test_pasal_lookup_accepts_encoded_id_slug_and_parts(http):
+    encoded = http.get(f"/api/pasal/{quote('PP 29/2018', safe='')}/18")
+    assert encoded.status_code == 200
+    data = encoded.json()
+    assert data["regulation"] == "PP 29/2018" and data["pasal"] == "18"
+    assert "Pendampingan" in data["text"]
+    assert data["status"] in {"berlaku", "diubah", "dicabut"}
+    assert isinstance(data["hierarchy"], list) and data["hierarchy"]
+    assert data["citation"].startswith("Pasal 18 PP No. 29 Tahun 2018")
+    assert data["passages"] and all(p["text"] for p in data["passages"])
+    for path in ("/api/pasal/pp-29-2018/18", "/api/pasal/PP/29/2018/18", "/api/pasal/PP-29-2018/pasal%2018"):
+        assert http.get(path).json()["text"] == data["text"], path
+
+
+def test_pasal_lookup_404_in_indonesian(http):
+    missing_pasal = http.get("/api/pasal/pp-29-2018/999")
+    assert missing_pasal.status_code == 404
+    assert missing_pasal.json()["detail"] == "Pasal 999 tidak ditemukan dalam PP 29/2018."
+    missing_regulation = http.get("/api/pasal/uu-1-1900/1")
+    assert missing_regulation.status_code == 404
+    assert "tidak ditemukan" in missing_regulation.json()["detail"]
+
+
+def test_regulations_listing(http):
+    data = http.get("/api/regulations").json()
+    assert {"regulation": "PP 29/2018", "slug": "pp-29-2018"}.items() <= next(
+        r for r in data if r["regulation"] == "PP 29/2018"
+    ).items()
+
+
+def test_cors_framing_and_docs(http, server):
+    response = http.get("/healthz", headers={"Origin": "https://portal.example.go.id"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    widget = http.get("/widget/")
+    assert widget.status_code == 200
+    assert widget.headers.get("x-frame-options", "").upper() != "DENY"
+    assert "frame-ancestors" not in widget.headers.get("content-security-policy", "")
+    assert http.get("/gradio.js").headers["content-type"].startswith("text/javascript")
+    assert http.get("/docs").status_code == 200
+    schema = http.get("/openapi.json").json()
+    assert "/api/ask" in schema["paths"] and "/api/pasal/{regulation}/{pasal}" in schema["paths"]
+    assert http.get("/").status_code == 200
+
+
+def test_gradio_client_named_endpoint(server):
+    from gradio_client import Client
+
+    client = Client(server.url + "/", verbose=False)
+    assert "/ask" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    markdown, contract = client.predict("Pasal 18 PP 29/2018", api_name="/ask")
+    assert "Pasal 18" in markdown
+    assert set(contract) == CONTRACT_KEYS
+    assert contract["answer"] in markdown
+
+
+def test_frame_ancestors_follow_allowed_origins():
+    from assistant.web import frame_ancestors
+
+    assert frame_ancestors(["*"]) is None
+    assert frame_ancestors(["https://portal.example.go.id", "http://localhost:8000"]) == (
+        "frame-ancestors 'self' https://portal.example.go.id http://localhost:8000"
+    )
+
+
+def test_restricted_origins_limit_cors_and_framing(server, web_settings):
+    from fastapi.testclient import TestClient
+
+    from assistant.web import create_app
+
+    portal = "https://portal.example.go.id"
+    settings = web_settings.model_copy(update={"allowed_origins": [portal]})
+    app = create_app(settings, assistant=server.app.state.context.assistant, warm_up=False)
+    with TestClient(app) as client:
+        allowed = client.get("/healthz", headers={"Origin": portal})
+        assert allowed.headers["access-control-allow-origin"] == portal
+        other = client.get("/healthz", headers={"Origin": "https://lain.example.com"})
+        assert "access-control-allow-origin" not in other.headers
+        widget = client.get("/widget/")
+        assert widget.headers["content-security-policy"] == f"frame-ancestors 'self' {portal}"
+        assert "x-frame-options" not in widget.headers
+
+
+# --- the help-desk store itself (real SQLite) ----------------------------------------------------
+
+
+def test_feedback_store_roundtrip_and_csv(tmp_path):
+    from assistant.feedback import FeedbackStore
+
+    store = FeedbackStore(tmp_path / "data")
+    first = store.record_feedback(
+        "down", "Apa itu Sentra IKM?", "Jawaban", [{"regulation": "PP 29/2018", "pasal": "1"}]
+    )
+    store.update_feedback(first, comment="  kurang lengkap  ")
+    store.record_feedback("up", "Pasal 5?", "Jawaban 2")
+    store.log_unanswered("resep nasi goreng", "Maaf ...", ["PP 29/2018 Pasal 5"])
+    flagged = store.flagged()
+    assert [(r["question"], r["comment"]) for r in flagged] == [("Apa itu Sentra IKM?", "kurang lengkap")]
+    assert store.counts() == {"up": 1, "down": 1, "unanswered": 1}
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    files = store.export_csv(tmp_path / "export")
+    assert [f.name.split("-2")[0] for f in files] == ["umpan-balik-negatif", "pertanyaan-tak-terjawab"]
+    assert "kurang lengkap" in files[0].read_text(encoding="utf-8-sig")
+    assert "resep nasi goreng" in files[1].read_text(encoding="utf-8-sig")
+
+
+def test_failed_feedback_write_is_reported_and_keeps_stored_rows(tmp_path):
+    from assistant.feedback import FeedbackError, FeedbackStore
+
+    store = FeedbackStore(tmp_path / "data", busy_timeout_s=0.2)
+    kept = store.record_feedback("down", "Pertanyaan lama", "Jawaban lama", comment="komentar lama")
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    try:
+        with pytest.raises(FeedbackError, match="tidak dapat disimpan"):
+            store.record_feedback("up", "Pertanyaan baru", "Jawaban baru")
+        with pytest.raises(FeedbackError, match="tidak dapat disimpan"):
+            store.update_feedback(kept, comment="timpa")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert store.get_feedback(kept)["comment"] == "komentar lama"
+    assert store.counts()["up"] == 0
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_unwritable_data_dir_is_reported(tmp_path):
+    from assistant.feedback import FeedbackError, FeedbackStore
+
+    occupied = tmp_path / "bukan-folder"
+    occupied.write_text("berkas biasa, bukan folder")
+    with pytest.raises(FeedbackError, match="tidak dapat disimpan"):
+        FeedbackStore(occupied).record_feedback("up", "q", "a")
