@@ -6,28 +6,38 @@ import re
 from functools import lru_cache
 
 TOKEN = re.compile(r"[a-z0-9]+")
+# Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
+ANALYSIS_VERSION = "2"
 
-# Abbreviations used by officials and in the texts, expanded on both sides so "IKM" matches
-# "industri kecil dan industri menengah" and the other way round.
+# Multi-word terms of the texts contracted to the abbreviation officials type, on both sides, so
+# "IKM" and "industri kecil dan industri menengah" become one term (expanding the other way
+# would add common words like "industri" to every query and dilute it).
+PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\b{pattern}\b"), abbreviation)
+    for pattern, abbreviation in [
+        (r"industri kecil (?:dan(?: atau)? )?industri menengah", "ikm"),
+        (r"industri kecil (?:dan )?menengah", "ikm"),
+        (r"unit pelayanan teknis", "upt"),
+        (r"tenaga penyuluh lapangan", "tpl"),
+        (r"rencana induk pembangunan industri nasional", "ripin"),
+        (r"wilayah pusat pertumbuhan industri", "wppi"),
+        (r"standar nasional indonesia", "sni"),
+        (r"anggaran pendapatan (?:dan )?belanja negara", "apbn"),
+        (r"anggaran pendapatan (?:dan )?belanja daerah", "apbd"),
+        (r"kementerian perindustrian", "kemenperin"),
+        (r"pemerintah daerah", "pemda"),
+        (r"undang undang", "uu"),
+        (r"peraturan pemerintah", "pp"),
+        (r"kawasan industri", "ki"),
+    ]
+]
+
+# Abbreviations that stand for a contracted term plus a word.
 ABBREVIATIONS: dict[str, str] = {
-    "ikm": "industri kecil menengah",
-    "upt": "unit pelayanan teknis",
-    "tpl": "tenaga penyuluh lapangan",
-    "ki": "kawasan industri",
-    "pemda": "pemerintah daerah",
-    "pemkab": "pemerintah daerah kabupaten",
-    "pemkot": "pemerintah daerah kota",
-    "pemprov": "pemerintah daerah provinsi",
-    "ripin": "rencana induk pembangunan industri nasional",
-    "wppi": "wilayah pusat pertumbuhan industri",
-    "sni": "standar nasional indonesia",
-    "apbn": "anggaran pendapatan belanja negara",
-    "apbd": "anggaran pendapatan belanja daerah",
-    "kemenperin": "kementerian perindustrian",
-    "menperin": "menteri perindustrian",
-    "dinas": "perangkat daerah",
-    "uu": "undang undang",
-    "pp": "peraturan pemerintah",
+    "pemkab": "pemda kabupaten",
+    "pemkot": "pemda kota",
+    "pemprov": "pemda provinsi",
+    "menperin": "menteri",
     "perda": "peraturan daerah",
 }
 
@@ -88,16 +98,15 @@ def raw_tokens(text: str) -> list[str]:
 
 
 def analyze(text: str) -> list[str]:
-    """Tokens for BM25: expanded abbreviations and colloquialisms, no stopwords, stemmed."""
+    """Tokens for BM25: contracted terms, normalised colloquialisms, no stopwords, stemmed."""
+    joined = " ".join(raw_tokens(text))
+    for pattern, abbreviation in PHRASES:
+        joined = pattern.sub(abbreviation, joined)
     stopwords = _stopwords()
     terms: list[str] = []
-    for token in raw_tokens(text):
+    for token in joined.split():
         token = COLLOQUIAL.get(token, token)
-        expansion = ABBREVIATIONS.get(token)
-        words = [token] + (expansion.split() if expansion else [])
-        for word in words:
-            for part in word.split():
-                if part in stopwords:
-                    continue
-                terms.append(stem(part))
+        for word in ABBREVIATIONS.get(token, token).split():
+            if word not in stopwords:
+                terms.append(stem(word))
     return terms

@@ -33,7 +33,7 @@ def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: s
 
 def render_citation(citation: Citation) -> str:
     """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"."""
-    if not citation.number:  # documents that are not regulations (e.g. the seed overview)
+    if citation.number in ("", "-"):  # documents that are not regulations (e.g. the seed overview)
         return citation.title or citation.regulation
     document = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
     if citation.title:

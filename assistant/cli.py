@@ -56,7 +56,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, format_table, load_items
+    from .evaluation import evaluate, evaluate_answers, format_answer_metrics, format_table, load_items
     from .retriever import HybridRetriever, LoadedIndex
 
     settings = get_settings()
@@ -71,10 +71,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         documents, _ = load_documents(settings.corpus_dirs)
         results["bm25 saja"] = evaluate(items, bm25_ranker(index))
         results["langchain 1000/200 + chroma"] = evaluate(items, naive_chunks_ranker(documents, index.embedder))
+    if args.answers:
+        from .chain import Assistant
+
+        assistant = Assistant(settings, index=index)
+        answers = evaluate_answers(items, assistant.ask)
+        results["jawaban (ekstraktif)"] = answers
     if args.json:
         _print_json(results)
     else:
-        print(format_table(results))
+        print(format_table({name: r for name, r in results.items() if "overall" in r}))
+        if args.answers:
+            print(format_answer_metrics(answers))
     return 0
 
 
@@ -149,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("file")
     evaluation.add_argument("--json", action="store_true")
     evaluation.add_argument("--baseline", action="store_true", help="bandingkan dengan baseline")
+    evaluation.add_argument("--answers", action="store_true", help="juga ukur jawaban: menolak, sitasi, fakta kunci")
     evaluation.set_defaults(func=cmd_eval)
     return parser
 
@@ -156,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     from .store import IndexMissingError
 
     try:

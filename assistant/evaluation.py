@@ -117,3 +117,68 @@ def format_table(results: dict[str, dict]) -> str:
             f"  {group:<26}" + "".join(f"{m[f'hit@{k}']:>8.3f}" for k in CUTOFFS) + f"{m['mrr@10']:>8.3f}  n={m['count']}"
         )
     return "\n".join(lines)
+
+
+def _normalized(text: str) -> str:
+    return " ".join(repair(text).lower().replace("^", " ").split())
+
+
+def cites_gold(item: dict, citations: list) -> bool:
+    gold = [item["citation"], *item.get("additional_citations", [])]
+    cited = {(c.regulation, c.pasal) for c in citations}
+    return any((g["regulation"], str(g["pasal"])) in cited for g in gold if g)
+
+
+def has_key_facts(item: dict, answer_text: str) -> bool:
+    text = _normalized(answer_text)
+    return all(_normalized(fact) in text for fact in item.get("key_facts", []))
+
+
+def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
+    """Answer-level metrics: declining, gold citations, key facts, latency. `ask` returns an Answer."""
+    answerable = unanswerable = answered = declined = gold = facts = 0
+    per_item, latencies = [], []
+    for item in items:
+        started = time.perf_counter()
+        answer = ask(item["question"])
+        latencies.append((time.perf_counter() - started) * 1000)
+        row = {"id": item["id"], "answerable": item["answerable"], "abstained": answer.abstained}
+        if item["answerable"]:
+            answerable += 1
+            answered += not answer.abstained
+            row["cites_gold"] = not answer.abstained and cites_gold(item, answer.citations)
+            row["key_facts"] = not answer.abstained and has_key_facts(item, answer.answer)
+            gold += row["cites_gold"]
+            facts += row["key_facts"]
+        else:
+            unanswerable += 1
+            declined += answer.abstained
+        per_item.append(row)
+    latencies.sort()
+    return {
+        "answered_answerable": round(answered / max(answerable, 1), 4),
+        "declined_unanswerable": round(declined / max(unanswerable, 1), 4),
+        "gold_citation": round(gold / max(answerable, 1), 4),
+        "key_facts": round(facts / max(answerable, 1), 4),
+        "counts": {"answerable": answerable, "unanswerable": unanswerable},
+        "latency_ms": {
+            "p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
+            "p95": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else 0.0,
+        },
+        "items": per_item,
+    }
+
+
+def format_answer_metrics(metrics: dict) -> str:
+    counts = metrics["counts"]
+    return "\n".join(
+        [
+            "",
+            f"Jawaban ({counts['answerable']} dapat dijawab, {counts['unanswerable']} tidak):",
+            f"  menjawab yang dapat dijawab : {metrics['answered_answerable']:.3f}",
+            f"  menolak yang tidak dapat    : {metrics['declined_unanswerable']:.3f}",
+            f"  sitasi emas ada             : {metrics['gold_citation']:.3f}",
+            f"  fakta kunci ada             : {metrics['key_facts']:.3f}",
+            f"  latensi p50/p95             : {metrics['latency_ms']['p50']:.0f} / {metrics['latency_ms']['p95']:.0f} ms",
+        ]
+    )

@@ -11,7 +11,10 @@ from .records import RetrievedPassage
 
 AYAT_START = re.compile(r"\((\d+)\)\s")
 # Boundaries: before "(n) " ayat markers, before "a. " huruf/angka items, after sentence ends.
-UNIT_BOUNDARY = re.compile(r"\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=[A-Z(])|\n+")
+# An ayat marker only counts after a sentence end: "ayat (1) dilakukan" is a reference, not a boundary.
+UNIT_BOUNDARY = re.compile(r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=[A-Z(])|\n+")
+# Provisions answer questions; elucidation and overview text support them.
+KIND_PRIOR = {"pasal": 0.1, "section": 0.05, "lampiran": 0.0, "penjelasan": -0.05, "preamble": -0.1}
 MAX_UNITS = 3
 MAX_LIST_ITEMS = 12
 
@@ -55,15 +58,15 @@ class TermWeights:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 
-def score_unit(question_terms: set[str], unit: Unit, weights: TermWeights) -> float:
-    """Share of the question's weighted terms the unit contains, nudged by retrieval rank."""
+def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWeights) -> float:
+    """Share of the question's weighted terms the unit contains, nudged by retrieval rank and kind."""
     if not question_terms:
         return 0.0
     unit_terms = set(analyze(unit.text))
     total = sum(weights.idf(t) for t in question_terms)
     matched = sum(weights.idf(t) for t in question_terms & unit_terms)
     too_short = len(unit.text) < 40
-    return matched / total + 0.15 / unit.passage_rank - (0.2 if too_short else 0.0)
+    return matched / total + 0.15 / unit.passage_rank + KIND_PRIOR.get(kind, 0.0) - (0.2 if too_short else 0.0)
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWei
     for item in items:
         units = split_units(item)
         for index, unit in enumerate(units):
-            candidates.append((score_unit(question_terms, unit, weights), item, units, index))
+            candidates.append((score_unit(question_terms, unit, item.passage.kind, weights), item, units, index))
     candidates.sort(key=lambda c: -c[0])
     selections: list[Selection] = []
     used: set[tuple[str, int]] = set()

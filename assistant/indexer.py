@@ -11,13 +11,15 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+from tqdm import tqdm
 
-from .analysis import analyze
+from .analysis import ANALYSIS_VERSION, analyze
 from .catalog import Catalog, amended_pasal
 from .config import Settings
 from .embedder import load_embedder
 from .loaders import LoadFailure, load_documents
 from .records import Passage
+from .vector_cache import VectorCache, vector_key
 from .store import (
     IndexLayout,
     chroma_client,
@@ -30,9 +32,11 @@ from .structure import parse_document
 
 log = logging.getLogger(__name__)
 
-# Bump when parsing or searchable text changes, so cached passages of unchanged files are rebuilt.
+# Bump when searchable text changes; parser code changes are noticed through PARSER_MODULES.
 PIPELINE_VERSION = "2"
+PARSER_MODULES = ("ocr.py", "identity.py", "pasal_chain.py", "structure.py", "passages.py", "loaders.py")
 CHROMA_BATCH = 1000
+EMBED_CHUNK = 256  # passages embedded and persisted together; an interrupted run loses at most one chunk
 
 
 @dataclass
@@ -60,17 +64,26 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _previous_state(layout: IndexLayout, pipeline_key: str) -> tuple[dict, dict[str, tuple[Passage, np.ndarray]]]:
-    """Files and vectors of the published build, if it was made by the same pipeline."""
+def parser_fingerprint(settings: Settings) -> str:
+    """Changes whenever parsing could give other passages: parser code, catalog, token budget."""
+    sources = [Path(__file__).with_name(name) for name in PARSER_MODULES]
+    parts = [PIPELINE_VERSION, str(settings.max_passage_tokens)]
+    parts += [path.read_text(encoding="utf-8") for path in sources]
+    if settings.catalog_path.exists():
+        parts.append(settings.catalog_path.read_text(encoding="utf-8"))
+    return content_hash("\n".join(parts))
+
+
+def _previous_files(layout: IndexLayout, fingerprint: str) -> tuple[dict, dict[str, Passage]]:
+    """Files and passages of the published build, when its parser matches ours."""
     build = layout.current_build()
     if build is None:
         return {}, {}
     manifest = read_manifest(build)
-    if manifest.get("pipeline") != pipeline_key:
-        return {}, {}
-    passages, vectors = read_passages(build)
-    by_id = {p.id: (p, vectors[i]) for i, p in enumerate(passages)}
-    return manifest["files"], by_id
+    if manifest.get("parser") != fingerprint:
+        return manifest["files"], {}
+    passages, _ = read_passages(build)
+    return manifest["files"], {p.id: p for p in passages}
 
 
 def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
@@ -80,29 +93,27 @@ def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
     with layout.write_lock():
         layout.prune()
         documents, failures = load_documents(settings.corpus_dirs)
-        pipeline_key = f"{PIPELINE_VERSION}|{settings.embedding_model}|{settings.max_passage_tokens}|" + content_hash(
-            settings.catalog_path.read_text(encoding="utf-8") if settings.catalog_path.exists() else ""
-        )
-        previous_files, previous_vectors = _previous_state(layout, pipeline_key)
+        fingerprint = parser_fingerprint(settings)
+        previous_files, previous_passages = _previous_files(layout, fingerprint)
 
         summary = IndexSummary(documents=len(documents), failures=[asdict(f) for f in failures])
         files: dict[str, dict] = {}
         passages: list[Passage] = []
-        reused: dict[str, np.ndarray] = {}
-        for document in documents:
+        for document in tqdm(documents, desc="Mengurai", unit="berkas", disable=not show_progress):
             digest = content_hash(document.text)
             known = previous_files.get(document.path)
-            if known and known["sha256"] == digest and all(pid in previous_vectors for pid in known["passage_ids"]):
+            if known and known["sha256"] == digest and all(pid in previous_passages for pid in known["passage_ids"]):
                 summary.unchanged += 1
-                doc_passages = [previous_vectors[pid][0] for pid in known["passage_ids"]]
-                reused.update({pid: previous_vectors[pid][1] for pid in known["passage_ids"]})
+                doc_passages = [previous_passages[pid] for pid in known["passage_ids"]]
             else:
                 summary.added += 1
                 try:
                     doc_passages = parse_document(document, catalog, max_tokens=settings.max_passage_tokens).passages
                 except Exception as error:  # one bad document must not stop the corpus
                     log.exception("failed to parse %s", document.path)
-                    failure = LoadFailure(document.path, f"Berkas tidak dapat diurai dan dilewati: {document.source_file}", repr(error))
+                    failure = LoadFailure(
+                        document.path, f"Berkas tidak dapat diurai dan dilewati: {document.source_file}", repr(error)
+                    )
                     summary.failures.append(asdict(failure))
                     continue
             files[document.path] = {
@@ -115,33 +126,50 @@ def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
         summary.passages = len(passages)
 
         current = layout.current_build()
-        if current is not None and summary.added == 0 and summary.removed == 0 and previous_files:
+        if current is not None and summary.added == 0 and summary.removed == 0 and _is_current(current, settings, fingerprint):
             summary.build = current.name
             summary.seconds = round(time.perf_counter() - started, 3)
             return summary
 
-        vectors = _embed_missing(settings, layout, passages, reused, show_progress)
-        build = _write_build(settings, layout, catalog, passages, vectors, files, pipeline_key, show_progress)
+        cache = VectorCache(settings.index_dir / "vectors" / content_hash(settings.embedding_model)[:16])
+        vectors = _embed(settings, cache, passages, show_progress)
+        build = _write_build(settings, layout, catalog, passages, vectors, files, fingerprint, show_progress)
         summary.build = layout.publish(build).name
         layout.prune()
+        cache.compact({vector_key(settings.embedding_model, searchable_text(p)) for p in passages})
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
-def _embed_missing(
-    settings: Settings, layout: IndexLayout, passages: list[Passage], reused: dict[str, np.ndarray], show_progress: bool
-) -> np.ndarray:
-    missing = [p for p in passages if p.id not in reused]
-    vectors: dict[str, np.ndarray] = dict(reused)
+def _is_current(build: Path, settings: Settings, fingerprint: str) -> bool:
+    manifest = read_manifest(build)
+    return (
+        manifest.get("parser") == fingerprint
+        and manifest.get("analysis") == ANALYSIS_VERSION
+        and manifest.get("embedding_model") == settings.embedding_model
+        and manifest.get("chroma_url") == settings.chroma_url
+    )
+
+
+def _embed(settings: Settings, cache: VectorCache, passages: list[Passage], show_progress: bool) -> np.ndarray:
+    """Vectors for all passages; only those not in the cache are computed, in persisted chunks."""
+    keys = [vector_key(settings.embedding_model, searchable_text(p)) for p in passages]
+    missing = list({key: p for key, p in zip(keys, passages) if cache.get(key) is None}.items())
     if missing:
         embedder = load_embedder(settings.embedding_model, settings.model_cache_dir)
-        new_vectors = embedder.embed_passages(
-            [searchable_text(p) for p in missing], batch_size=settings.embedding_batch_size, show_progress=show_progress
-        )
-        vectors.update({p.id: v for p, v in zip(missing, new_vectors)})
+        started = time.perf_counter()
+        with tqdm(total=len(missing), desc="Embedding", unit="passage", disable=not show_progress) as bar:
+            for start in range(0, len(missing), EMBED_CHUNK):
+                chunk = missing[start : start + EMBED_CHUNK]
+                vectors = embedder.embed_passages(
+                    [searchable_text(p) for _, p in chunk], batch_size=settings.embedding_batch_size
+                )
+                cache.add([key for key, _ in chunk], vectors)
+                bar.update(len(chunk))
+                bar.set_postfix(rate=f"{bar.n / (time.perf_counter() - started):.1f}/s")
     if not passages:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.stack([vectors[p.id] for p in passages]).astype(np.float32)
+    return np.stack([cache.get(key) for key in keys]).astype(np.float32)
 
 
 def _write_build(
@@ -151,7 +179,7 @@ def _write_build(
     passages: list[Passage],
     vectors: np.ndarray,
     files: dict,
-    pipeline_key: str,
+    fingerprint: str,
     show_progress: bool,
 ) -> Path:
     build = layout.new_build_dir()
@@ -180,7 +208,8 @@ def _write_build(
             ],
         )
     manifest = {
-        "pipeline": pipeline_key,
+        "parser": fingerprint,
+        "analysis": ANALYSIS_VERSION,
         "embedding_model": settings.embedding_model,
         "collection": name,
         "chroma_url": settings.chroma_url,

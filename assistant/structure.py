@@ -229,8 +229,11 @@ class _Builder:
             self.units.append(Unit("lampiran", "", f"{self.reg} Lampiran — {title}", (), a, b))
 
     def _sections(self, start: int, end: int) -> None:
+        # One unit per paragraph: an overview mentions its topic everywhere, so whole sections
+        # would match every question about it; a paragraph carries one idea.
         for a, b, title in heading_blocks(self.text, start, end):
-            self.units.append(Unit("section", "-", f"{self.reg} — {title}", (), a, b))
+            for pa, pb in paragraph_spans(self.text, a, b):
+                self.units.append(Unit("section", "-", f"{self.reg} — {title}", (), pa, pb))
 
 
 _LOOKALIKE_DIGITS = str.maketrans({"O": "0", "I": "1", "l": "1", "T": "7"})
@@ -300,6 +303,24 @@ def caps_heading(line: str) -> str:
             break
         taken.append(word)
     return " ".join(taken).rstrip(":") if len(taken) >= 2 else ""
+
+
+def paragraph_spans(text: str, start: int, end: int, min_chars: int = 200) -> list[tuple[int, int]]:
+    """Line-separated paragraphs of [start, end); short ones (headings, fragments) join the next."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    pending = start
+    for line in text[start:end].splitlines(keepends=True):
+        pos += len(line)
+        if pos - pending >= min_chars:
+            spans.append((pending, pos))
+            pending = pos
+    if pending < end:
+        if spans and end - pending < min_chars:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((pending, end))
+    return spans
 
 
 def heading_blocks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

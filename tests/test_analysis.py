@@ -5,10 +5,10 @@ def test_raw_tokens_drop_ocr_carets_and_punctuation():
     assert raw_tokens("^Pemberian ^fasilitas (1) Sentra-IKM") == ["pemberian", "fasilitas", "1", "sentra", "ikm"]
 
 
-def test_abbreviation_expands_to_the_words_of_the_texts():
-    terms = set(analyze("kewajiban Pemda untuk IKM"))
-    assert {"pemda", "ikm"} <= terms
-    assert set(analyze("pemerintah daerah industri kecil menengah")) <= terms
+def test_terms_of_the_texts_and_their_abbreviations_analyse_alike():
+    assert analyze("kewajiban Pemda untuk IKM") == analyze("kewajiban pemerintah daerah untuk industri kecil dan industri menengah")
+    assert analyze("Pemkab") == analyze("pemerintah daerah kabupaten")
+    assert analyze("UPT dan TPL") == analyze("Unit Pelayanan Teknis dan Tenaga Penyuluh Lapangan")
 
 
 def test_stopwords_removed_and_words_stemmed():
