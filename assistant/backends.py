@@ -82,7 +82,9 @@ def openai_model(settings: Settings):
         model=settings.openai_model,
         timeout=settings.llm_timeout_s,
         max_retries=0,
-        max_tokens=settings.llm_max_tokens,
+        # "max_tokens", not langchain's "max_completion_tokens": the name llama.cpp, vLLM, Ollama and
+        # LM Studio all honour (llama-cpp-python's server ignores the newer one and runs to n_ctx).
+        extra_body={"max_tokens": settings.llm_max_tokens},
         temperature=0.1,
         streaming=True,
     )

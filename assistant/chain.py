@@ -13,7 +13,7 @@ from langchain_core.runnables import RunnableLambda
 from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, compose_extractive, load_backend
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
-from .decline import Thresholds, evidence_coverage, is_manipulation, should_decline
+from .decline import Thresholds, is_manipulation, should_decline
 from .extractive import select_quotes
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL
@@ -139,8 +139,9 @@ class Assistant:
         if not state.passages:
             yield replace(base, answer=NO_WORDS)
             return
-        coverage = evidence_coverage(state.standalone, state.passages, self.weights)
-        if is_manipulation(state.text) or should_decline(coverage, state.dense_top, self.thresholds):
+        if is_manipulation(state.text) or should_decline(
+            state.standalone, state.passages, state.dense_top, self.weights, self.thresholds
+        ):
             yield replace(base, answer=self._decline_text(state.passages))
             return
         citations = self._citations(state)

@@ -22,7 +22,8 @@ def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: s
         number=passage.number,
         year=passage.year,
         title=passage.title,
-        pasal=passage.pasal,
+        pasal="Lampiran" if passage.kind == "lampiran" else passage.pasal,
+        kind=passage.kind,
         ayat=ayat,
         status=status[0],
         status_note=status[1],
@@ -34,15 +35,19 @@ def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: s
 def render_citation(citation: Citation) -> str:
     """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"."""
     if citation.number in ("", "-"):  # documents that are not regulations (e.g. the seed overview)
-        return citation.title or citation.regulation
+        return f"{citation.type} “{citation.title}”" if citation.title else citation.regulation
     document = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
     if citation.title:
         document += f" tentang {citation.title}"
+    if citation.kind == "lampiran":
+        return f"Lampiran {document}"
     if citation.pasal in ("", "-"):
-        return document
+        return f"Penjelasan Umum {document}" if citation.kind == "penjelasan" else document
     where = f"Pasal {citation.pasal}"
     if citation.ayat:
         where += f" ayat ({citation.ayat})"
+    if citation.kind == "penjelasan":
+        where = f"Penjelasan {where}"
     return f"{where} {document}"
 
 

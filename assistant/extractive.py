@@ -15,8 +15,10 @@ AYAT_START = re.compile(r"\((\d+)\)\s")
 UNIT_BOUNDARY = re.compile(r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=[A-Z(])|\n+")
 # Provisions answer questions; elucidation and overview text support them.
 KIND_PRIOR = {"pasal": 0.1, "section": 0.05, "lampiran": 0.0, "penjelasan": -0.05, "preamble": -0.1}
-MAX_UNITS = 3
+MAX_UNITS = 4
+MAX_PER_PASSAGE = 2  # room for a second ayat of the same pasal, and for other provisions
 MAX_LIST_ITEMS = 12
+QUOTE_WORDS = 100  # a quote grows with the sentences that follow it up to this many words
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWei
             break
         span = _expand(units, index)
         keys = {(item.passage.id, i) for i in span}
-        if keys & used:
+        if keys & used or sum(s.item.passage.id == item.passage.id for s in selections) >= MAX_PER_PASSAGE:
             continue
         used |= keys
         quote = " ".join(units[i].text for i in span)
@@ -102,7 +104,21 @@ def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWei
 
 
 def _expand(units: list[Unit], index: int) -> list[int]:
-    """A list intro brings its items; a list item brings its intro, so a quote reads whole."""
+    """A list intro brings its items; a list item brings its intro, so a quote reads whole;
+    a short sentence brings the sentences after it, up to QUOTE_WORDS, for its context."""
+    span = _expand_list(units, index)
+    following = span[-1] + 1
+    while (
+        following < len(units)
+        and sum(len(units[i].text.split()) for i in span) + len(units[following].text.split()) <= QUOTE_WORDS
+        and not AYAT_START.match(units[following].text)
+    ):
+        span.append(following)
+        following += 1
+    return span
+
+
+def _expand_list(units: list[Unit], index: int) -> list[int]:
     span = [index]
     if units[index].text.rstrip().endswith(":"):
         following = index + 1

@@ -19,7 +19,6 @@ from .config import Settings
 from .embedder import load_embedder
 from .loaders import LoadFailure, load_documents
 from .records import Passage
-from .vector_cache import VectorCache, vector_key
 from .store import (
     IndexLayout,
     chroma_client,
@@ -29,6 +28,7 @@ from .store import (
     write_passages,
 )
 from .structure import parse_document
+from .vector_cache import VectorCache, vector_key
 
 log = logging.getLogger(__name__)
 

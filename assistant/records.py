@@ -70,6 +70,7 @@ class Citation:
     quote: str
     passage_id: str
     status_note: str = ""
+    kind: str = "pasal"  # pasal, penjelasan, lampiran, section, preamble: how the citation is rendered
 
 
 @dataclass(frozen=True)

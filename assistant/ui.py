@@ -145,20 +145,21 @@ def entry_from_answer(answer: Answer) -> dict:
 
 
 def to_messages(conversation: list[dict]) -> list[dict]:
-    messages = []
-    for entry in conversation:
-        messages.append({"role": "user", "content": entry["question"]})
-        messages.append({"role": "assistant", "content": entry["display"]})
-    return messages
+    """Chat turns as shown (answers with notices and rendering)."""
+    return _turns(conversation, "display")
 
 
 def to_history(conversation: list[dict]) -> list[dict]:
     """What the chain needs for follow-up questions: plain text turns."""
-    history = []
+    return _turns(conversation, "answer")
+
+
+def _turns(conversation: list[dict], answer_field: str) -> list[dict]:
+    turns = []
     for entry in conversation:
-        history.append({"role": "user", "content": entry["question"]})
-        history.append({"role": "assistant", "content": entry["answer"]})
-    return history
+        turns.append({"role": "user", "content": entry["question"]})
+        turns.append({"role": "assistant", "content": entry[answer_field]})
+    return turns
 
 
 def chip_choices(conversation: list[dict], answer_index: int) -> list[tuple[str, str]]:

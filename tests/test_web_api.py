@@ -6,19 +6,16 @@ The server runs in-process (uvicorn in a thread) over the real small index from 
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
-import threading
-import time
 from urllib.parse import quote
 
 import httpx
 import pytest
+from conftest import running_app, settings_for_web
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 CONTRACT_KEYS = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
-HELPDESK_PASSWORD = "uji-rahasia"
 # Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
 GRADIO_PANDAS_WARNINGS = [
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
@@ -27,52 +24,15 @@ GRADIO_PANDAS_WARNINGS = [
 pytestmark = GRADIO_PANDAS_WARNINGS
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RunningServer:
-    """uvicorn in a background thread; stop() waits for a clean shutdown."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        self.app = app
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> RunningServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("server tidak berhasil dijalankan")
-            time.sleep(0.05)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def web_settings(small_settings, tmp_path_factory):
-    return small_settings.model_copy(
-        update={"data_dir": tmp_path_factory.mktemp("data-api"), "helpdesk_password": HELPDESK_PASSWORD}
-    )
+    return settings_for_web(small_settings, tmp_path_factory.mktemp("data-api"))
 
 
 @pytest.fixture(scope="module")
 def server(web_settings):
-    from assistant.web import create_app
-
-    running = RunningServer(create_app(web_settings)).start()
-    yield running
-    running.stop()
+    with running_app(web_settings) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
