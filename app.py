@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 
+from assistant.config import get_settings
 from assistant.web import serve
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Asisten Regulasi Sentra IKM: antarmuka chat dan HTTP API")
-    parser.add_argument("--host", default=os.environ.get("SENTRA_HOST", "127.0.0.1"), help="alamat (bawaan 127.0.0.1)")
-    parser.add_argument(
-        "--port", type=int, default=int(os.environ.get("SENTRA_PORT", "7860")), help="port (bawaan 7860)"
-    )
+    settings = get_settings()
+    parser.add_argument("--host", default=settings.host, help=f"alamat (bawaan {settings.host})")
+    parser.add_argument("--port", type=int, default=settings.port, help=f"port (bawaan {settings.port})")
     args = parser.parse_args()
     serve(host=args.host, port=args.port)
 

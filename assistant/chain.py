@@ -22,6 +22,8 @@ from .retriever import Filters, HybridRetriever, LoadedIndex
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+QUOTE_POOL = 8  # passages the answer may quote from; the right ayat is often ranked just below k
+
 EMPTY_QUESTION = "Pertanyaan kosong. Silakan tulis pertanyaan tentang regulasi Sentra IKM."
 NO_WORDS = "Pertanyaan tidak berisi kata yang dapat dicari. Silakan tulis pertanyaan dengan kata-kata."
 LLM_FALLBACK = "Layanan LLM tidak dapat dihubungi; jawaban disusun langsung dari teks peraturan (mode ekstraktif)."
@@ -40,6 +42,7 @@ class Question:
     standalone: str = ""
     passages: list[RetrievedPassage] = field(default_factory=list)
     dense_top: float = 0.0
+    quote_pool: list[RetrievedPassage] = field(default_factory=list)  # may reach past the k shown
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -111,9 +114,10 @@ class Assistant:
         if not re.search(r"\w", state.standalone):
             return state
         started = time.perf_counter()
-        result = self.retriever.search(state.standalone, k=max(state.k, 5), filters=state.filters)
+        result = self.retriever.search(state.standalone, k=max(state.k, QUOTE_POOL), filters=state.filters)
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
         state.passages, state.dense_top = result.passages[: state.k], result.dense_top
+        state.quote_pool = result.passages
         return state
 
     def _answer(self, state: Question) -> Answer:
@@ -146,11 +150,18 @@ class Assistant:
             return
         citations = self._citations(state)
         base.abstained = False
+        # A quote may come from just below the top k: list that passage too, so every citation is
+        # backed by a passage in the answer.
+        shown = {item.passage.id for item in state.passages}
+        cited = {c.passage_id for c in citations}
+        base.passages = state.passages + [
+            item for item in state.quote_pool if item.passage.id in cited and item.passage.id not in shown
+        ]
         yield from self._generate(state, base, citations)
         state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
 
     def _citations(self, state: Question) -> list[Citation]:
-        selections = select_quotes(state.standalone, state.passages, self.weights)
+        selections = select_quotes(state.standalone, state.quote_pool, self.weights)
         return [
             make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
         ]
@@ -175,7 +186,7 @@ class Assistant:
                 notices=base.notices + [LLM_FALLBACK],
             )
             return
-        text, removed = strip_unsupported(text, [item.passage for item in state.passages])
+        text, removed = strip_unsupported(text, [item.passage for item in base.passages])
         notices = base.notices + ([UNSUPPORTED_REMOVED] if removed else [])
         sources = "\n".join(f"- {render_citation(c)}" for c in citations)
         yield replace(base, answer=f"{text.strip()}\n\n**Sumber:**\n{sources}{status_text}", citations=citations, notices=notices)

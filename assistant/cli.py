@@ -122,7 +122,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    serve(host=args.host, port=args.port)
+    settings = get_settings()
+    serve(host=args.host or settings.host, port=args.port or settings.port)
     return 0
 
 
@@ -149,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     serve = commands.add_parser("serve", help="jalankan antarmuka chat dan HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--host", default=None, help="alamat (bawaan SENTRA_HOST atau 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (bawaan SENTRA_PORT atau 7860)")
     serve.set_defaults(func=cmd_serve)
 
     evaluation = commands.add_parser("eval", help="ukur mutu penelusuran pada berkas JSONL")

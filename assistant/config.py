@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000  # longer questions are truncated with a notice
 
     # Web app (assistant/web.py). An empty help-desk password disables the help-desk tab.
+    host: str = "127.0.0.1"
+    port: int = 7860
     helpdesk_password: str = ""
     # Origins allowed to call the API / embed the widget (CORS and CSP frame-ancestors). Comma-separated;
     # "*" allows any origin.

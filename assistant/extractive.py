@@ -12,7 +12,8 @@ from .records import RetrievedPassage
 AYAT_START = re.compile(r"\((\d+)\)\s")
 # Boundaries: before "(n) " ayat markers, before "a. " huruf/angka items, after sentence ends.
 # An ayat marker only counts after a sentence end: "ayat (1) dilakukan" is a reference, not a boundary.
-UNIT_BOUNDARY = re.compile(r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.;])\s+(?=[A-Z(])|\n+")
+# Items of an unlettered enumeration ("...; Pembangunan Kawasan Industri; dan ...") stay together.
+UNIT_BOUNDARY = re.compile(r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.])\s+(?=[A-Z(])|\n+")
 # Provisions answer questions; elucidation and overview text support them.
 KIND_PRIOR = {"pasal": 0.1, "section": 0.05, "lampiran": 0.0, "penjelasan": -0.05, "preamble": -0.1}
 MAX_UNITS = 4
@@ -60,15 +61,35 @@ class TermWeights:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 
-def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWeights) -> float:
-    """Share of the question's weighted terms the unit contains, nudged by retrieval rank and kind."""
+def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWeights, wants: re.Pattern | None) -> float:
+    """Share of the question's weighted terms the unit contains, nudged by retrieval rank and kind,
+    and by holding the kind of answer the question asks for (an amount for "berapa")."""
     if not question_terms:
         return 0.0
     unit_terms = set(analyze(unit.text))
     total = sum(weights.idf(t) for t in question_terms)
     matched = sum(weights.idf(t) for t in question_terms & unit_terms)
     too_short = len(unit.text) < 40
-    return matched / total + 0.15 / unit.passage_rank + KIND_PRIOR.get(kind, 0.0) - (0.2 if too_short else 0.0)
+    answer_type = 0.2 if wants is not None and wants.search(unit.text) else 0.0
+    return (
+        matched / total
+        + 0.15 / unit.passage_rank
+        + KIND_PRIOR.get(kind, 0.0)
+        + answer_type
+        - (0.2 if too_short else 0.0)
+    )
+
+
+# What an answer to an interrogative looks like in a provision.
+ANSWER_TYPES = {
+    "berapa": re.compile(r"\bpaling (?:banyak|sedikit|lama|singkat|rendah|tinggi)\b|\d+\s*\([a-z ]+\)|\b\d+(?:[.,]\d+)?\s*(?:%|persen|hektar|tahun|hari|bulan|kali)", re.I),
+    "kapan": re.compile(r"\b(?:paling lama|paling lambat|sejak|sebelum|setelah|sampai dengan|jangka waktu)\b", re.I),
+}
+
+
+def wanted_answer(question: str) -> re.Pattern | None:
+    words = set(question.lower().split())
+    return next((pattern for word, pattern in ANSWER_TYPES.items() if word in words), None)
 
 
 @dataclass(frozen=True)
@@ -82,11 +103,12 @@ class Selection:
 def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWeights) -> list[Selection]:
     """Best units across the retrieved passages, each expanded with the list it introduces."""
     question_terms = set(analyze(question))
+    wants = wanted_answer(question)
     candidates = []
     for item in items:
         units = split_units(item)
         for index, unit in enumerate(units):
-            candidates.append((score_unit(question_terms, unit, item.passage.kind, weights), item, units, index))
+            candidates.append((score_unit(question_terms, unit, item.passage.kind, weights, wants), item, units, index))
     candidates.sort(key=lambda c: -c[0])
     selections: list[Selection] = []
     used: set[tuple[str, int]] = set()
