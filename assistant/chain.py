@@ -14,9 +14,9 @@ from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, com
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
 from .decline import Thresholds, is_manipulation, should_decline
-from .extractive import select_quotes
+from .extractive import quote_named_pasal, select_quotes
 from .records import Answer, Citation, RetrievedPassage
-from .references import PASAL
+from .references import PASAL, Reference
 from .retriever import Filters, HybridRetriever, LoadedIndex
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
@@ -43,6 +43,7 @@ class Question:
     passages: list[RetrievedPassage] = field(default_factory=list)
     dense_top: float = 0.0
     quote_pool: list[RetrievedPassage] = field(default_factory=list)  # may reach past the k shown
+    reference: Reference | None = None  # a pasal the question names explicitly
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -117,7 +118,7 @@ class Assistant:
         result = self.retriever.search(state.standalone, k=max(state.k, QUOTE_POOL), filters=state.filters)
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
         state.passages, state.dense_top = result.passages[: state.k], result.dense_top
-        state.quote_pool = result.passages
+        state.quote_pool, state.reference = result.passages, result.reference
         return state
 
     def _answer(self, state: Question) -> Answer:
@@ -161,7 +162,10 @@ class Assistant:
         state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
 
     def _citations(self, state: Question) -> list[Citation]:
-        selections = select_quotes(state.standalone, state.quote_pool, self.weights)
+        named = state.reference
+        selections = (
+            quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat) if named else []
+        ) or select_quotes(state.standalone, state.quote_pool, self.weights)
         return [
             make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
         ]

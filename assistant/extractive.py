@@ -154,3 +154,26 @@ def _expand_list(units: list[Unit], index: int) -> list[int]:
         if intro >= 0 and units[intro].text.rstrip().endswith(":"):
             span.insert(0, intro)
     return span
+
+
+REFERENCE_QUOTE_WORDS = 160  # a pasal asked for by number is quoted at length, not by relevance
+
+
+def quote_named_pasal(items: list[RetrievedPassage], regulation: str, pasal: str, ayat: str) -> list[Selection]:
+    """Quotes of the pasal a question names ("Pasal 18 ayat (1) PP 29/2018"), in document order."""
+    selections = []
+    for item in items:
+        passage = item.passage
+        if (passage.regulation, passage.pasal, passage.kind) != (regulation, pasal, "pasal"):
+            continue
+        units = [u for u in split_units(item) if not ayat or u.ayat == ayat]
+        words, texts = 0, []
+        for unit in units:
+            if words >= REFERENCE_QUOTE_WORDS:
+                texts.append("…")
+                break
+            texts.append(unit.text)
+            words += len(unit.text.split())
+        if texts:
+            selections.append(Selection(item, ayat, " ".join(texts), 1.0))
+    return selections[:MAX_PER_PASSAGE]

@@ -70,3 +70,9 @@ def test_unverified_pasal_mentions_are_removed(small_index):
     passages = [p for p in small_index.passages if p.pasal == "18"][:1]
     text, removed = strip_unsupported("Lihat Pasal 18 dan Pasal 999 PP 29/2018.", passages)
     assert removed == ["Pasal 999 PP 29/2018"] and "Pasal 18" in text
+
+
+def test_a_named_pasal_is_quoted_itself(assistant):
+    answer = assistant.ask("pasal 18 ayat 2 pp 29 2018")
+    assert [(c.regulation, c.pasal, c.ayat) for c in answer.citations] == [("PP 29/2018", "18", "2")]
+    assert "manajemen usaha" in answer.answer and answer.answer.startswith("Menurut **Pasal 18 ayat (2) PP No. 29")
