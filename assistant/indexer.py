@@ -33,7 +33,7 @@ from .vector_cache import VectorCache, vector_key
 log = logging.getLogger(__name__)
 
 # Bump when searchable text changes; parser code changes are noticed through PARSER_MODULES.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 PARSER_MODULES = ("ocr.py", "identity.py", "pasal_chain.py", "structure.py", "passages.py", "loaders.py")
 CHROMA_BATCH = 1000
 EMBED_CHUNK = 256  # passages embedded and persisted together; an interrupted run loses at most one chunk
@@ -56,7 +56,10 @@ class IndexSummary:
 
 def searchable_text(passage: Passage) -> str:
     """What is embedded and BM25-indexed: the passage with its citation context."""
-    context = " / ".join(part for part in (passage.heading, *passage.hierarchy) if part)
+    # The regulation id is metadata, not content: "Paparan Pembangunan Sentra IKM" in every heading
+    # of the overview would make each of its paragraphs match any question about building a sentra.
+    heading = passage.heading.removeprefix(passage.regulation).strip(" —")
+    context = " / ".join(part for part in (heading, *passage.hierarchy) if part)
     return f"{context}\n{passage.text}"
 
 
