@@ -67,8 +67,9 @@ def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWei
     if not question_terms:
         return 0.0
     unit_terms = set(analyze(unit.text))
-    total = sum(weights.idf(t) for t in question_terms)
-    matched = sum(weights.idf(t) for t in question_terms & unit_terms)
+    # Sorted sums: set order varies with the process's hash seed, and so would float rounding and ties.
+    total = sum(weights.idf(t) for t in sorted(question_terms))
+    matched = sum(weights.idf(t) for t in sorted(question_terms & unit_terms))
     too_short = len(unit.text) < 40
     answer_type = 0.2 if wants is not None and wants.search(unit.text) else 0.0
     return (
@@ -109,7 +110,7 @@ def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWei
         units = split_units(item)
         for index, unit in enumerate(units):
             candidates.append((score_unit(question_terms, unit, item.passage.kind, weights, wants), item, units, index))
-    candidates.sort(key=lambda c: -c[0])
+    candidates.sort(key=lambda c: (-round(c[0], 9), c[1].rank, c[3]))  # ties: retrieval rank, text order
     selections: list[Selection] = []
     used: set[tuple[str, int]] = set()
     for score, item, units, index in candidates:
