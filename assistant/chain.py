@@ -22,7 +22,9 @@ from .retriever import Filters, HybridRetriever, LoadedIndex
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-QUOTE_POOL = 8  # passages the answer may quote from; the right ayat is often ranked just below k
+# Passages the answer may quote from when the caller leaves k at its default: the right ayat is
+# often ranked just below k. A caller that sets k gets exactly k passages considered and listed.
+QUOTE_POOL = 8
 
 EMPTY_QUESTION = "Pertanyaan kosong. Silakan tulis pertanyaan tentang regulasi Sentra IKM."
 NO_WORDS = "Pertanyaan tidak berisi kata yang dapat dicari. Silakan tulis pertanyaan dengan kata-kata."
@@ -37,6 +39,7 @@ class Question:
     text: str
     history: list[dict] = field(default_factory=list)
     k: int = 5
+    pool: int = QUOTE_POOL
     filters: Filters = field(default_factory=Filters)
     notices: list[str] = field(default_factory=list)
     standalone: str = ""
@@ -105,7 +108,14 @@ class Assistant:
 
     def _question(self, question: str, history: list[dict] | None, k: int | None, filters: Filters | None) -> Question:
         text, notices = clean_question(question, self.settings.max_question_chars)
-        return Question(text=text, history=list(history or []), k=k or self.settings.top_k, filters=filters or Filters(), notices=notices)
+        return Question(
+            text=text,
+            history=list(history or []),
+            k=k or self.settings.top_k,
+            pool=k or max(self.settings.top_k, QUOTE_POOL),
+            filters=filters or Filters(),
+            notices=notices,
+        )
 
     def _condense(self, state: Question) -> Question:
         state.standalone = standalone_question(state.text, state.history)
@@ -115,7 +125,7 @@ class Assistant:
         if not re.search(r"\w", state.standalone):
             return state
         started = time.perf_counter()
-        result = self.retriever.search(state.standalone, k=max(state.k, QUOTE_POOL), filters=state.filters)
+        result = self.retriever.search(state.standalone, k=state.pool, filters=state.filters)
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
         state.passages, state.dense_top = result.passages[: state.k], result.dense_top
         state.quote_pool, state.reference = result.passages, result.reference
