@@ -29,7 +29,9 @@ import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from .chain import EMPTY_QUESTION, Assistant
@@ -161,6 +163,23 @@ def frame_ancestors(origins: list[str]) -> str | None:
 # --- the app -----------------------------------------------------------------------------------------
 
 
+def mount_offline_docs(app: FastAPI) -> None:
+    """OpenAPI docs at /docs with Swagger UI from the swagger-ui-bundle package, so they work offline."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-static", StaticFiles(directory=str(swagger_ui_path)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} — dokumentasi",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None, warm_up: bool = True) -> FastAPI:
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
@@ -180,7 +199,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             "`POST /api/ask` mengembalikan kontrak JSON yang sama dengan `python -m assistant ask --json`. "
             "Antarmuka chat ada di `/`, widget untuk disematkan di `/widget/`."
         ),
+        docs_url=None,  # served below from local assets: the default page loads Swagger UI from a CDN
+        redoc_url=None,
     )
+    mount_offline_docs(app)
     app.state.context = context
     app.add_exception_handler(RequestValidationError, validation_error)
 
