@@ -1,0 +1,67 @@
+"""The CLI as other tools call it: `python -m assistant ... --json` output contracts."""
+
+import json
+import subprocess
+import sys
+
+from conftest import REGULATIONS, require_shared
+
+from assistant.config import PROJECT_ROOT
+
+CONTRACT = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
+CITATION = {"regulation", "type", "number", "year", "title", "pasal", "ayat", "status", "status_note", "quote",
+            "passage_id", "kind"}
+PASSAGE = {"rank", "score", "passage_id", "regulation", "pasal", "source_file", "text"}
+
+
+def run_cli(*args: str, settings=None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    if settings is not None:
+        env |= {"SENTRA_INDEX_DIR": str(settings.index_dir), "SENTRA_CORPUS_DIRS": ",".join(map(str, settings.corpus_dirs))}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=PROJECT_ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_ask_batch_answers_every_line_in_order(small_settings, tmp_path):
+    batch = tmp_path / "pertanyaan.jsonl"
+    lines = [
+        {"id": "a", "question": "bentuk pendampingan sentra IKM siapa yang ditempatkan", "extra": 1},
+        "bukan json",
+        {"id": "b", "question": "Berapa tarif PPh final bagi pelaku IKM?"},
+        {"id": "c", "question": "bagaimana dengan pemagangan?",
+         "history": [{"role": "user", "content": "Apa bentuk fasilitas bagi IKM?"}]},
+    ]
+    batch.write_text("\n".join(json.dumps(x) if isinstance(x, dict) else x for x in lines) + "\n", encoding="utf-8")
+
+    result = run_cli("ask", "--batch", str(batch), settings=small_settings)
+
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["a", "b", "c"]
+    assert "Baris 2 dilewati" in result.stderr
+    for row in rows:
+        assert set(row) == CONTRACT
+        assert all(set(c) == CITATION for c in row["citations"])
+        assert all(set(p) == PASSAGE for p in row["passages"])
+    assert not rows[0]["abstained"] and rows[0]["citations"][0]["pasal"] == "18"
+    assert rows[1]["abstained"] and rows[1]["citations"] == []
+
+
+def test_ask_without_index_names_the_fix(tmp_path):
+    from assistant.config import Settings
+
+    result = run_cli("ask", "apa itu sentra IKM", settings=Settings(index_dir=tmp_path / "kosong", corpus_dirs=[tmp_path]))
+    assert result.returncode == 3
+    assert "python -m assistant index" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_inspect_json_fields():
+    require_shared()
+    result = run_cli("inspect", str(REGULATIONS / "pp-29-2018.md"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"regulation", "type", "number", "year", "title", "pasal", "passages", "warnings"} <= set(report)
+    assert report["regulation"] == "PP 29/2018" and report["title"] == "Pemberdayaan Industri"
+    assert report["pasal"] == [str(n) for n in range(1, 114)]
