@@ -129,6 +129,8 @@ class Assistant:
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
         state.passages, state.dense_top = result.passages[: state.k], result.dense_top
         state.quote_pool, state.reference = result.passages, result.reference
+        if self.index.degraded and self.index.degraded not in state.notices:
+            state.notices.append(self.index.degraded)
         return state
 
     def _answer(self, state: Question) -> Answer:

@@ -17,7 +17,7 @@ from .analysis import ANALYSIS_VERSION, analyze
 from .catalog import Catalog, amended_pasal
 from .config import Settings
 from .embedder import load_embedder
-from .loaders import LoadFailure, load_documents
+from .loaders import LoadFailure, iter_documents
 from .records import Passage
 from .store import (
     IndexLayout,
@@ -95,14 +95,18 @@ def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
     catalog = Catalog.load(settings.catalog_path)
     with layout.write_lock():
         layout.prune()
-        documents, failures = load_documents(settings.corpus_dirs)
         fingerprint = parser_fingerprint(settings)
         previous_files, previous_passages = _previous_files(layout, fingerprint)
 
-        summary = IndexSummary(documents=len(documents), failures=[asdict(f) for f in failures])
+        summary = IndexSummary()
         files: dict[str, dict] = {}
         passages: list[Passage] = []
-        for document in tqdm(documents, desc="Mengurai", unit="berkas", disable=not show_progress):
+        # Streamed: a bulk file's documents are parsed one by one, never all held as raw text.
+        for document in tqdm(iter_documents(settings.corpus_dirs), desc="Mengurai", unit="berkas", disable=not show_progress):
+            if isinstance(document, LoadFailure):
+                summary.failures.append(asdict(document))
+                continue
+            summary.documents += 1
             digest = content_hash(document.text)
             known = previous_files.get(document.path)
             if known and known["sha256"] == digest and all(pid in previous_passages for pid in known["passage_ids"]):

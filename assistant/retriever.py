@@ -25,6 +25,12 @@ from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest,
 
 log = logging.getLogger(__name__)
 
+# Shown with every answer while the dense (Chroma) half of the index cannot be used.
+DENSE_UNAVAILABLE = (
+    "Pencarian semantik tidak tersedia (indeks vektor rusak); jawaban memakai pencarian kata kunci. "
+    "Jalankan ulang: python -m assistant index"
+)
+
 RRF_K = 5  # tuned on dev: a small constant lets a top hit of either ranker count (60 is the usual default)
 CANDIDATES = 50  # per retriever, before fusion
 
@@ -64,9 +70,15 @@ class LoadedIndex:
         self.status = [self.pasal_status(p)[0] for p in self.passages]
         self.lexical = bm25s.BM25.load(str(build / "bm25"), show_progress=False)
         self.embedder = embedder or load_embedder(manifest["embedding_model"], settings.model_cache_dir)
-        self.collection = chroma_client(build, manifest.get("chroma_url")).get_collection(
-            manifest["collection"], embedding_function=None
-        )
+        self.degraded: str | None = None  # a notice for users while only BM25 answers
+        try:
+            self.collection = chroma_client(build, manifest.get("chroma_url")).get_collection(
+                manifest["collection"], embedding_function=None
+            )
+        except Exception:  # a deleted or damaged Chroma folder must not take BM25 down with it
+            log.exception("Chroma collection of %s cannot be opened; answering from BM25 only", build)
+            self.collection = None
+            self.degraded = DENSE_UNAVAILABLE
         self.regulations = sorted({p.regulation for p in self.passages})
 
     @classmethod
@@ -109,14 +121,22 @@ class LoadedIndex:
         return [(int(i), float(s)) for i, s in zip(results.documents[0], results.scores[0]) if s > 0]
 
     def dense_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+        if self.collection is None:
+            return []
         vector = self.embedder.embed_query(query)
-        result = self.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=min(limit, len(self.passages)),
-            where=filters.chroma_where(),
-            include=["distances"],
-        )
-        return [(self.position[pid], 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=min(limit, len(self.passages)),
+                where=filters.chroma_where(),
+                include=["distances"],
+            )
+            return [(self.position[pid], 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        except Exception:  # damaged segment files, a vanished folder, an unreachable Chroma server
+            if self.degraded is None:
+                log.exception("Chroma query failed on %s; answering from BM25 only", self.build)
+            self.degraded = DENSE_UNAVAILABLE
+            return []
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Routes
                               full text of one pasal; {regulation} is the regulation id URL-encoded
                               ("PP%2029%2F2018") or its slug ("pp-29-2018")
     GET  /api/regulations     the regulations in the index, with their slugs
+    POST /api/feedback        store a 👍/👎 rating (same help-desk store as the chat UI) -> 201 {"id": ...}
     GET  /healthz             index build, passage count, answer backend
     /docs                     OpenAPI documentation
     Gradio API "/ask"         gradio_client: Client(url).predict(question, api_name="/ask") -> (markdown, contract)
@@ -37,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .chain import EMPTY_QUESTION, Assistant
 from .config import Settings, get_settings
 from .contract import answer_to_dict
-from .feedback import FeedbackStore
+from .feedback import FeedbackError, FeedbackStore
 from .records import Passage
 from .retriever import Filters
 from .ui import CSS, WIDGET_CSS, AppContext, build_main_ui, build_widget, log_unanswered, pasal_heading
@@ -82,6 +83,28 @@ class AskRequest(BaseModel):
     k: int | None = Field(default=None, ge=1, le=50, description="Jumlah passage yang diambil")
 
 
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Apa itu Sentra IKM?",
+                    "answer": "Menurut **Pasal 1 angka 2 PP No. 29 Tahun 2018**: ...",
+                    "citations": [{"regulation": "PP 29/2018", "pasal": "1"}],
+                    "rating": "down",
+                    "comment": "kurang lengkap",
+                }
+            ]
+        },
+    )
+    question: str = Field(min_length=1, max_length=50_000, description="Pertanyaan yang dinilai")
+    answer: str = Field(max_length=200_000, description="Jawaban yang dinilai")
+    citations: list[dict] = Field(default_factory=list, max_length=100, description="Sitasi jawaban")
+    rating: Literal["up", "down"] = Field(description="up = 👍, down = 👎")
+    comment: str = Field(default="", max_length=5_000)
+
+
 # --- Indonesian validation messages ------------------------------------------------------------------
 
 ERROR_TEXT = {
@@ -99,6 +122,8 @@ ERROR_TEXT = {
     "literal_error": "nilainya tidak dikenal",
     "extra_forbidden": "field tidak dikenal",
     "too_long": "terlalu panjang",
+    "too_short": "terlalu pendek",
+    "string_too_short": "wajib diisi",
     "string_too_long": "terlalu panjang",
     "json_invalid": "JSON tidak valid",
 }
@@ -261,6 +286,28 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if answer.abstained and answer.question:
             log_unanswered(context, answer, "api")
         return JSONResponse(answer_to_dict(answer))
+
+    @app.post(
+        "/api/feedback",
+        status_code=201,
+        tags=["umpan balik"],
+        summary="Kirim penilaian jawaban (👍/👎)",
+        responses={
+            201: {"description": "Penilaian tersimpan; mengembalikan id-nya"},
+            422: {"description": "Masukan tidak valid"},
+            503: {"description": "Penilaian tidak dapat disimpan (basis data umpan balik bermasalah)"},
+        },
+    )
+    def api_feedback(body: FeedbackRequest) -> dict:
+        """Menyimpan penilaian ke basis data help desk yang sama dengan tombol 👍/👎 di chat; penilaian 👎
+        muncul di tab Help desk."""
+        try:
+            feedback_id = context.store.record_feedback(
+                body.rating, body.question, body.answer, body.citations, comment=body.comment, source="api"
+            )
+        except FeedbackError as error:
+            raise HTTPException(status_code=503, detail=str(error)) from error
+        return {"id": feedback_id}
 
     @app.get("/api/pasal/{regulation:path}/{pasal}", tags=["pasal"], summary="Teks lengkap satu pasal")
     def api_pasal(regulation: str, pasal: str) -> dict:
