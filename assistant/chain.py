@@ -156,8 +156,9 @@ class Assistant:
         if not state.passages:
             yield replace(base, answer=NO_WORDS)
             return
+        dense_top = None if self.index.degraded else state.dense_top
         if is_manipulation(state.text) or should_decline(
-            state.standalone, state.passages, state.dense_top, self.weights, self.thresholds
+            state.standalone, state.passages, dense_top, self.weights, self.thresholds
         ):
             yield replace(base, answer=self._decline_text(state.passages))
             return

@@ -75,13 +75,14 @@ def datum_gap(question: str, passages: list[RetrievedPassage], weights: TermWeig
 def should_decline(
     question: str,
     passages: list[RetrievedPassage],
-    dense_top: float,
+    dense_top: float | None,
     weights: TermWeights,
     thresholds: Thresholds = Thresholds(),
 ) -> bool:
+    """`dense_top` None: the dense index is unavailable, judge by the lexical evidence alone."""
     if is_manipulation(question):
         return True
     coverage = evidence_coverage(question, passages, weights, thresholds.top)
-    if coverage < thresholds.min_coverage or dense_top < thresholds.min_dense:
+    if coverage < thresholds.min_coverage or (dense_top is not None and dense_top < thresholds.min_dense):
         return True
     return datum_gap(question, passages, weights, thresholds.top)

@@ -219,3 +219,11 @@ def test_widget_in_iframe_and_web_component(page, server_url, portal_url):
     component.locator("#sentra-widget-send").click()
     expect(component.locator('[data-testid="bot"]').last).to_contain_text("Pasal 18", timeout=20_000)
     page.screenshot(path=str(ARTIFACTS / "embed-portal.png"), full_page=True)
+
+
+def test_html_in_a_question_stays_inert(page, server_url):
+    open_app(page, server_url)
+    ask(page, '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> Apa itu Sentra IKM?')
+    page.wait_for_timeout(500)  # time for an injected <img> to fail loading and fire onerror
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("document.querySelectorAll('#sentra-chat [onerror], #sentra-chat script').length") == 0
