@@ -51,9 +51,11 @@ class Question:
 
 
 def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
-    """Drop control characters, normalise Unicode, truncate overly long input with a notice."""
+    """Drop control characters and invisible format characters (zero-width, BOM, bidi overrides),
+    normalise Unicode, truncate overly long input with a notice."""
     notices = []
-    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
     if len(text) > limit:
         text = text[:limit]
         notices.append(f"Pertanyaan terlalu panjang dan dipotong menjadi {limit} karakter.")

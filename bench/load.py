@@ -1,0 +1,194 @@
+"""Concurrent load on a real server: N clients x M questions through POST /api/ask, then the same through
+the Gradio API `/ask` (gradio_client). Prints errors, p50/p95/max latency and the server's RSS.
+
+    .venv/bin/python bench/load.py [--clients 20] [--questions 10] [--index-dir index] [--dev ../shared/eval/dev.jsonl]
+
+The server is started as a subprocess (`python app.py`) on loopback with its own temporary data folder,
+so benchmark questions never reach the real help-desk database. Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except ImportError:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def start_server(port: int, index_dir: Path | None, data_dir: Path) -> subprocess.Popen:
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", SENTRA_DATA_DIR=str(data_dir))
+    if index_dir is not None:
+        env["SENTRA_INDEX_DIR"] = str(index_dir)
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server berhenti saat mulai (kode {process.returncode})")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("server tidak siap dalam 180 detik")
+
+
+def run_clients(clients: int, questions: list[str], worker) -> tuple[list[float], list[str], float]:
+    """`clients` threads, each asking every question once; returns latencies (ms), errors, wall seconds."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        session = worker.session()
+        try:
+            for n in range(len(questions)):
+                question = questions[(number + n) % len(questions)]  # clients start at different questions
+                started = time.perf_counter()
+                try:
+                    worker.ask(session, question)
+                    with lock:
+                        latencies.append((time.perf_counter() - started) * 1000)
+                except Exception as error:  # counted and reported, the run goes on
+                    with lock:
+                        errors.append(f"{type(error).__name__}: {error}"[:200])
+        finally:
+            worker.close(session)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=900)
+    return latencies, errors, time.perf_counter() - started
+
+
+class HttpWorker:
+    def __init__(self, url: str):
+        self.url = url
+
+    def session(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120)
+
+    def ask(self, session: httpx.Client, question: str) -> None:
+        response = session.post("/api/ask", json={"question": question})
+        response.raise_for_status()
+        if "answer" not in response.json():
+            raise ValueError("respons tanpa field answer")
+
+    def close(self, session: httpx.Client) -> None:
+        session.close()
+
+
+class GradioWorker:
+    def __init__(self, url: str):
+        self.url = url
+
+    def session(self):
+        from gradio_client import Client
+
+        return Client(self.url + "/", verbose=False)
+
+    def ask(self, session, question: str) -> None:
+        markdown, contract = session.predict(question, api_name="/ask")
+        if not markdown or "answer" not in contract:
+            raise ValueError("respons Gradio tidak lengkap")
+
+    def close(self, session) -> None:
+        try:
+            session.close()
+        except Exception:
+            pass
+
+
+def report(name: str, latencies: list[float], errors: list[str], seconds: float) -> dict:
+    result = {
+        "name": name,
+        "requests": len(latencies) + len(errors),
+        "errors": len(errors),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "max_ms": round(max(latencies), 1) if latencies else None,
+        "throughput_per_s": round(len(latencies) / seconds, 1) if seconds else None,
+    }
+    print(
+        f"{name:<16} permintaan={result['requests']:<4} galat={result['errors']:<3} p50={result['p50_ms']} ms  "
+        f"p95={result['p95_ms']} ms  maks={result['max_ms']} ms  throughput={result['throughput_per_s']}/s",
+        flush=True,
+    )
+    for error in dict.fromkeys(errors):
+        print(f"  galat: {error}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Uji beban /api/ask dan API Gradio /ask pada server lokal")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--index-dir", type=Path, default=None, help="bawaan: indeks yang dikonfigurasi")
+    parser.add_argument("--dev", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    with open(args.dev, encoding="utf-8") as handle:
+        questions = [json.loads(line)["question"] for line in handle if line.strip()][: args.questions]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="sentra-load-") as data_dir:
+        server = start_server(port, args.index_dir.resolve() if args.index_dir else None, Path(data_dir))
+        try:
+            before = rss_mb(server.pid)
+            print(f"server pid {server.pid}, RSS awal {before:.0f} MB; {args.clients} klien x {len(questions)} pertanyaan")
+            results = [report("POST /api/ask", *run_clients(args.clients, questions, HttpWorker(url)))]
+            after_http = rss_mb(server.pid)
+            print(f"RSS setelah /api/ask: {after_http:.0f} MB")
+            results.append(report("Gradio /ask", *run_clients(args.clients, questions, GradioWorker(url))))
+            after = rss_mb(server.pid)
+            print(f"RSS akhir: {after:.0f} MB (naik {after - before:+.0f} MB)")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    if args.json:
+        print(json.dumps({"rss_mb": {"before": before, "after_http": after_http, "after": after}, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
