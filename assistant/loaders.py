@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import gzip
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,0 +1,322 @@
+"""Scale: the whole UU/PP dataset (5,875 regulations, ~127 M chars) through parse, BM25, embedding and search.
+
+    .venv/bin/python bench/scale.py [--dataset ../shared/datasets/peraturan-uu-pp.jsonl.gz]
+        [--fraction 1.0] [--embed-budget 150] [--seed 0] [--work-dir /tmp/sentra-scale] [--json OUT]
+
+Phases (each timed; peak RSS after each, from resource.getrusage):
+1. parse  - stream the dataset (assistant.loaders.iter_bulk) and parse every record into passages.
+            The core corpus (../shared/corpus: the 7 core regulations and the seed overview) is parsed
+            too and replaces the dataset's own copy of those regulations (same source_file name).
+            --fraction < 1 parses only the first share of the lines and projects the full figures.
+2. bm25   - analyse and index every passage (bm25s), save it, report size on disk.
+3. embed  - the dense side covers a subset only: the core corpus (vectors reused from the project
+            index's vector cache when present) plus N random dataset regulations (seeded), added one
+            regulation at a time until --embed-budget seconds of embedding are spent. Gives the embedding
+            rate and the projected embedding time of the whole corpus. Vectors go into an embedded Chroma.
+4. query  - the real HybridRetriever over BM25 on all passages + dense on the subset: latency p50/p95
+            over the dev questions, and dev hit@k / MRR@10 (assistant.evaluation.evaluate), next to the
+            same retriever over the core corpus alone (what the app serves today).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import resource
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+import bm25s
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.analysis import analyze
+from assistant.catalog import Catalog, amended_pasal
+from assistant.config import get_settings
+from assistant.embedder import load_embedder
+from assistant.evaluation import evaluate, load_items
+from assistant.indexer import content_hash, searchable_text
+from assistant.loaders import LoadFailure, iter_bulk, iter_documents
+from assistant.retriever import HybridRetriever, LoadedIndex
+from assistant.structure import parse_document
+from assistant.vector_cache import VectorCache, vector_key
+
+SHARED = PROJECT_ROOT.parent / "shared"
+CORE = [SHARED / "corpus"]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def count_lines(path: Path) -> int:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return sum(1 for _ in handle)
+
+
+def make_index(settings, catalog, passages, lexical, embedder, collection) -> LoadedIndex:
+    """A LoadedIndex over in-memory parts (no build folder): the app's own retrieval code runs on it."""
+    index = LoadedIndex.__new__(LoadedIndex)
+    index.settings = settings
+    index.build = None
+    index.passages = passages
+    index.position = {p.id: i for i, p in enumerate(passages)}
+    index.catalog = catalog
+    index.amended = amended_pasal([p.amends for p in passages if p.amends])
+    index.status = [index.pasal_status(p)[0] for p in passages]
+    index.lexical = lexical
+    index.embedder = embedder
+    index.collection = collection
+    index.regulations = sorted({p.regulation for p in passages})
+    return index
+
+
+def build_bm25(passages, folder: Path) -> tuple[bm25s.BM25, float, float, float]:
+    started = time.perf_counter()
+    tokens = [analyze(searchable_text(p)) for p in passages]
+    analysed = time.perf_counter() - started
+    lexical = bm25s.BM25()
+    lexical.index(tokens, show_progress=False)
+    del tokens
+    seconds = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    lexical.save(str(folder), show_progress=False)
+    return lexical, analysed, seconds, folder_mb(folder)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", type=Path, default=SHARED / "datasets" / "peraturan-uu-pp.jsonl.gz")
+    parser.add_argument("--dev", type=Path, default=SHARED / "eval" / "dev.jsonl")
+    parser.add_argument("--fraction", type=float, default=1.0, help="share of dataset lines to parse")
+    parser.add_argument("--embed-budget", type=float, default=150.0, help="seconds of embedding for the random subset")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/sentra-scale"))
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+
+    settings = get_settings()
+    catalog = Catalog.load(settings.catalog_path)
+    shutil.rmtree(args.work_dir, ignore_errors=True)
+    args.work_dir.mkdir(parents=True)
+    figures: dict = {"dataset": str(args.dataset), "fraction": args.fraction}
+
+    # --- 1. parse -----------------------------------------------------------------------------
+    core_docs = [d for d in iter_documents(CORE) if not isinstance(d, LoadFailure)]
+    core_names = {d.source_file for d in core_docs}
+    total_lines = count_lines(args.dataset)
+    limit = round(total_lines * args.fraction)
+    started = time.perf_counter()
+    per_doc: list[list] = []  # passages of each dataset regulation, in dataset order
+    chars = docs = failures = replaced = 0
+    for item in iter_bulk(args.dataset):
+        if isinstance(item, LoadFailure):
+            failures += 1
+            continue
+        if len(per_doc) + replaced + failures >= limit:
+            break
+        if item.source_file in core_names:
+            replaced += 1  # the curated core copy is used instead
+            continue
+        chars += len(item.text)
+        docs += 1
+        try:
+            per_doc.append(parse_document(item, catalog, max_tokens=settings.max_passage_tokens).passages)
+        except Exception:  # counted, not fatal: one odd record must not stop the measurement
+            failures += 1
+    parse_seconds = time.perf_counter() - started
+    core_passages = [p for d in core_docs for p in parse_document(d, catalog, max_tokens=settings.max_passage_tokens).passages]
+    seen: set[str] = set()
+    passages = []
+    for p in core_passages + [p for doc in per_doc for p in doc]:
+        if p.id not in seen:  # identical passages (repeated records) are indexed once
+            seen.add(p.id)
+            passages.append(p)
+    dataset_passages = sum(len(d) for d in per_doc)
+    figures["parse"] = {
+        "dataset_lines": total_lines,
+        "documents": docs,
+        "replaced_by_core": replaced,
+        "failures": failures,
+        "chars": chars,
+        "seconds": round(parse_seconds, 1),
+        "chars_per_s": round(chars / parse_seconds),
+        "docs_per_s": round(docs / parse_seconds, 1),
+        "dataset_passages": dataset_passages,
+        "core_passages": len(core_passages),
+        "passages_indexed": len(passages),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    if args.fraction < 1:
+        scale = total_lines / max(docs + replaced + failures, 1)
+        figures["parse"]["projected_full"] = {
+            "seconds": round(parse_seconds * scale, 1),
+            "passages": round(dataset_passages * scale),
+        }
+    print("parse:", json.dumps(figures["parse"]), flush=True)
+
+    # --- 2. BM25 ------------------------------------------------------------------------------
+    lexical, analysed, seconds, size = build_bm25(passages, args.work_dir / "bm25-full")
+    figures["bm25"] = {
+        "passages": len(passages),
+        "analyse_seconds": round(analysed, 1),
+        "total_seconds": round(seconds, 1),
+        "disk_mb": round(size, 1),
+        "vocabulary": len(lexical.vocab_dict),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    print("bm25:", json.dumps(figures["bm25"]), flush=True)
+
+    # --- 3. embed a subset --------------------------------------------------------------------
+    started = time.perf_counter()
+    embedder = load_embedder(settings.embedding_model, settings.model_cache_dir)
+    load_seconds = time.perf_counter() - started
+    embedder.embed_passages([searchable_text(p) for p in passages[:8]], batch_size=8)  # warm-up, not timed
+    cache = VectorCache(settings.index_dir / "vectors" / content_hash(settings.embedding_model)[:16])
+    key = lambda p: vector_key(settings.embedding_model, searchable_text(p))
+    dense: dict[str, np.ndarray] = {}
+    missing = []
+    for p in core_passages:
+        vector = cache.get(key(p))
+        if vector is None:
+            missing.append(p)
+        else:
+            dense[p.id] = vector
+    if missing:
+        vectors = embedder.embed_passages([searchable_text(p) for p in missing], batch_size=settings.embedding_batch_size)
+        dense.update(zip([p.id for p in missing], vectors))
+    order = list(range(len(per_doc)))
+    random.Random(args.seed).shuffle(order)
+    embedded = embedded_docs = embedded_chars = 0
+    embed_seconds = 0.0
+    for position in order:
+        if embed_seconds >= args.embed_budget:
+            break
+        todo = [p for p in per_doc[position] if p.id not in dense]
+        if not todo:
+            continue
+        texts = [searchable_text(p) for p in todo]
+        started = time.perf_counter()
+        vectors = embedder.embed_passages(texts, batch_size=settings.embedding_batch_size)
+        embed_seconds += time.perf_counter() - started
+        dense.update(zip([p.id for p in todo], vectors))
+        embedded += len(todo)
+        embedded_docs += 1
+        embedded_chars += sum(map(len, texts))
+    rate = embedded / embed_seconds if embed_seconds else 0.0
+    client = chromadb.PersistentClient(path=str(args.work_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_or_create_collection("scale", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    by_id = {p.id: p for p in passages}
+    ids = [pid for pid in dense if pid in by_id]
+    started = time.perf_counter()
+    for start in range(0, len(ids), 1000):
+        batch = ids[start : start + 1000]
+        collection.add(
+            ids=batch,
+            embeddings=np.stack([dense[i] for i in batch]).astype(np.float32).tolist(),
+            metadatas=[{"regulation": by_id[i].regulation, "source_file": by_id[i].source_file} for i in batch],
+        )
+    insert_seconds = time.perf_counter() - started
+    figures["embed"] = {
+        "model": settings.embedding_model,
+        "model_load_seconds": round(load_seconds, 1),
+        "core_passages": len(core_passages),
+        "core_reused_from_cache": len(core_passages) - len(missing),
+        "random_regulations": embedded_docs,
+        "random_passages": embedded,
+        "seconds": round(embed_seconds, 1),
+        "passages_per_s": round(rate, 2),
+        "chars_per_s": round(embedded_chars / embed_seconds) if embed_seconds else 0,
+        "projected_full_corpus_hours": round(len(passages) / rate / 3600, 2) if rate else None,
+        "chroma_vectors": collection.count(),
+        "chroma_insert_seconds": round(insert_seconds, 1),
+        "chroma_disk_mb": round(folder_mb(args.work_dir / "chroma"), 1),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }
+    print("embed:", json.dumps(figures["embed"]), flush=True)
+
+    # --- 4. query -----------------------------------------------------------------------------
+    items = load_items(args.dev)
+    questions = [item["question"] for item in items]
+    core_collection = client.get_or_create_collection("core", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    core_ids = [p.id for p in core_passages if p.id in dense]
+    core_collection.add(ids=core_ids, embeddings=np.stack([dense[i] for i in core_ids]).astype(np.float32).tolist())
+    core_lexical = bm25s.BM25()
+    core_lexical.index([analyze(searchable_text(p)) for p in core_passages], show_progress=False)
+    systems = {
+        "full BM25 + subset dense": make_index(settings, catalog, passages, lexical, embedder, collection),
+        "core only (today)": make_index(settings, catalog, core_passages, core_lexical, embedder, core_collection),
+    }
+    figures["query"] = {}
+    for name, index in systems.items():
+        retriever = HybridRetriever(index=index, k=10)
+        retriever.retrieve(questions[0])  # warm-up
+        latencies = []
+        for question in questions:
+            started = time.perf_counter()
+            retriever.retrieve(question)
+            latencies.append((time.perf_counter() - started) * 1000)
+        result = evaluate(items, lambda q, r=retriever: [x.passage.text for x in r.retrieve(q, k=10)])
+        figures["query"][name] = {
+            "passages": len(index.passages),
+            "p50_ms": round(statistics.median(latencies), 1),
+            "p95_ms": round(percentile(latencies, 0.95), 1),
+            **result["overall"],
+        }
+        print(f"query [{name}]:", json.dumps(figures["query"][name]), flush=True)
+    figures["peak_rss_mb"] = round(peak_rss_mb())
+
+    print()
+    print(format_report(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+def format_report(f: dict) -> str:
+    p, b, e = f["parse"], f["bm25"], f["embed"]
+    lines = [
+        f"parse   : {p['documents']} regulations, {p['chars'] / 1e6:.1f} M chars in {p['seconds']} s "
+        f"= {p['chars_per_s'] / 1e6:.2f} M chars/s, {p['docs_per_s']} docs/s; {p['failures']} failures; "
+        f"{p['passages_indexed']} passages indexed ({p['dataset_passages']} dataset + {p['core_passages']} core); "
+        f"peak RSS {p['peak_rss_mb']} MB",
+    ]
+    if "projected_full" in p:
+        lines.append(f"          projected full dataset: {p['projected_full']['seconds']} s, {p['projected_full']['passages']} passages")
+    lines += [
+        f"bm25    : {b['passages']} passages in {b['total_seconds']} s (analysis {b['analyse_seconds']} s), "
+        f"{b['disk_mb']} MB on disk, vocabulary {b['vocabulary']}; peak RSS {b['peak_rss_mb']} MB",
+        f"embed   : {e['random_passages']} passages of {e['random_regulations']} random regulations in {e['seconds']} s "
+        f"= {e['passages_per_s']} passages/s ({e['chars_per_s']} chars/s); + {e['core_passages']} core passages "
+        f"({e['core_reused_from_cache']} from cache); projected full corpus: {e['projected_full_corpus_hours']} h "
+        f"on this machine; Chroma insert {e['chroma_vectors']} vectors in {e['chroma_insert_seconds']} s, "
+        f"{e['chroma_disk_mb']} MB",
+    ]
+    for name, q in f["query"].items():
+        lines.append(
+            f"query   : {name:<26} {q['passages']:>7} passages  p50 {q['p50_ms']:7.1f} ms  p95 {q['p95_ms']:7.1f} ms  "
+            f"hit@1 {q['hit@1']:.3f}  hit@5 {q['hit@5']:.3f}  MRR@10 {q['mrr@10']:.3f}"
+        )
+    lines.append(f"peak RSS: {f['peak_rss_mb']} MB")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

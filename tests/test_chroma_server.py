@@ -1,0 +1,77 @@
+"""Scale-out: the same index on a real Chroma server (HttpClient) retrieves what the embedded store does."""
+
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import DEV, free_port, make_settings
+
+from assistant.config import PROJECT_ROOT
+from assistant.evaluation import load_items
+from assistant.indexer import build_index
+from assistant.retriever import HybridRetriever, LoadedIndex
+from assistant.store import IndexLayout, read_manifest
+
+CHROMA = PROJECT_ROOT / ".venv" / "bin" / "chroma"
+QUESTIONS = 10
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    if not CHROMA.exists():
+        pytest.skip(f"CLI chroma tidak ditemukan di {CHROMA}")
+    port = free_port()
+    log = open(tmp_path / "chroma.log", "wb")
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(tmp_path / "chroma-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((tmp_path / "chroma.log").read_text(errors="replace")) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_server_and_embedded_store_give_the_same_top5(small_settings, small_index, chroma_server, tmp_path):
+    index_dir = tmp_path / "index-server"
+    # Reuse the embedded build's vector cache: the server build then embeds nothing again.
+    shutil.copytree(small_settings.index_dir / "vectors", index_dir / "vectors")
+    settings = make_settings(Path(small_settings.corpus_dirs[0]), index_dir, chroma_url=chroma_server)
+    summary = build_index(settings, show_progress=False)
+    build = IndexLayout(index_dir).current_build()
+    assert read_manifest(build)["chroma_url"] == chroma_server
+    assert not (build / "chroma").exists()  # vectors went to the server, not to an embedded store
+    assert summary.passages == len(small_index.passages)
+
+    server_index = LoadedIndex.open(settings, embedder=small_index.embedder)
+    assert server_index.collection.count() == len(small_index.passages)
+
+    embedded = HybridRetriever(index=small_index, k=5)
+    remote = HybridRetriever(index=server_index, k=5)
+    questions = [item["question"] for item in load_items(DEV)][:QUESTIONS]
+    for question in questions:
+        expected = [r.passage.id for r in embedded.retrieve(question)]
+        assert [r.passage.id for r in remote.retrieve(question)] == expected, question
+        # The dense ranker alone, too: the server's collection answers like the embedded one.
+        local_dense = [i for i, _ in small_index.dense_ranking(question, embedded.filters, limit=5)]
+        remote_dense = [i for i, _ in server_index.dense_ranking(question, remote.filters, limit=5)]
+        assert remote_dense == local_dense, question
