@@ -85,7 +85,7 @@ def _previous_files(layout: IndexLayout, fingerprint: str) -> tuple[dict, dict[s
     manifest = read_manifest(build)
     if manifest.get("parser") != fingerprint:
         return manifest["files"], {}
-    passages, _ = read_passages(build)
+    passages = read_passages(build)
     return manifest["files"], {p.id: p for p in passages}
 
 
@@ -191,7 +191,7 @@ def _write_build(
 ) -> Path:
     build = layout.new_build_dir()
     build.mkdir(parents=True)
-    write_passages(build, passages, vectors)
+    write_passages(build, passages)
 
     lexical = bm25s.BM25()
     lexical.index([analyze(searchable_text(p)) for p in passages], show_progress=show_progress)

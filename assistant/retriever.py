@@ -63,7 +63,7 @@ class LoadedIndex:
         self.settings = settings
         self.build = build
         manifest = read_manifest(build)
-        self.passages, _ = read_passages(build)
+        self.passages = read_passages(build)
         self.position = {p.id: i for i, p in enumerate(self.passages)}
         self.catalog = Catalog.load(settings.catalog_path)
         self.amended = amended_pasal([p.amends for p in self.passages if p.amends])

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
-import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from .records import Passage
@@ -111,22 +110,20 @@ def collection_name(prefix: str, build: Path) -> str:
     return f"{prefix}-{build.name.removesuffix('.partial')}"
 
 
-def write_passages(build: Path, passages: list[Passage], vectors: np.ndarray) -> None:
+def write_passages(build: Path, passages: list[Passage]) -> None:
     with open(build / "passages.jsonl", "w", encoding="utf-8") as handle:
         for passage in passages:
             handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-    np.save(build / "embeddings.npy", vectors.astype(np.float32))
 
 
-def read_passages(build: Path) -> tuple[list[Passage], np.ndarray]:
+def read_passages(build: Path) -> list[Passage]:
     passages = []
     with open(build / "passages.jsonl", encoding="utf-8") as handle:
         for line in handle:
             data = json.loads(line)
             data["hierarchy"] = tuple(data["hierarchy"])
             passages.append(Passage(**data))
-    vectors = np.load(build / "embeddings.npy")
-    return passages, vectors
+    return passages
 
 
 def read_manifest(build: Path) -> dict:

@@ -81,5 +81,5 @@ def test_index_built_from_bulk_file(tmp_path):
     summary = build_index(make_settings(corpus, tmp_path / "index"), show_progress=False)
     assert (summary.documents, summary.added) == (2, 2)
     assert len(summary.failures) == 1 and summary.failures[0]["path"].endswith(":3")
-    passages, _ = read_passages(IndexLayout(tmp_path / "index").current_build())
+    passages = read_passages(IndexLayout(tmp_path / "index").current_build())
     assert {p.source_file for p in passages} == {"pp-7-2099.md", "uu-7-2098.md"}
