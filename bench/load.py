@@ -15,13 +15,14 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
+
+from assistant.launch import start_app
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,21 +54,7 @@ def start_server(port: int, index_dir: Path | None, data_dir: Path) -> subproces
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", SENTRA_DATA_DIR=str(data_dir))
     if index_dir is not None:
         env["SENTRA_INDEX_DIR"] = str(index_dir)
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server berhenti saat mulai (kode {process.returncode})")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    process.kill()
-    raise SystemExit("server tidak siap dalam 180 detik")
+    return start_app(port, env)
 
 
 def run_clients(clients: int, questions: list[str], worker) -> tuple[list[float], list[str], float]:

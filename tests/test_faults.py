@@ -23,6 +23,7 @@ from conftest import REGULATIONS, free_port
 
 from assistant.chain import LLM_FALLBACK, Assistant
 from assistant.config import PROJECT_ROOT
+from assistant.launch import start_app
 from assistant.retriever import DENSE_UNAVAILABLE, LoadedIndex
 from assistant.store import IndexLayout, IndexMissingError
 
@@ -185,21 +186,7 @@ def test_slow_llm_server_falls_back_to_extractive_in_time(small_settings, small_
 
 
 def start_server(index_dir: Path, data_dir: Path, port: int) -> subprocess.Popen:
-    env = child_env(SENTRA_INDEX_DIR=str(index_dir), SENTRA_DATA_DIR=str(data_dir))
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server berhenti saat mulai"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise TimeoutError("server tidak siap")
+    return start_app(port, child_env(SENTRA_INDEX_DIR=str(index_dir), SENTRA_DATA_DIR=str(data_dir)), timeout=120)
 
 
 def test_feedback_survives_kill_9_of_the_server(small_settings, tmp_path):

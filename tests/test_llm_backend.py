@@ -11,8 +11,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -20,21 +18,9 @@ from conftest import free_port
 
 from assistant.backends import ChatModelBackend, openai_model
 from assistant.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
+from assistant.launch import wait_until_ready
 
 QUESTION = "bentuk pendampingan sentra IKM siapa yang ditempatkan"
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(url)
 
 
 class RecordingProxy:
