@@ -188,10 +188,11 @@ class Assistant:
     def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         status_notes = [c.status_note for c in citations if c.status != "berlaku" and c.status_note]
         status_text = "".join(f"\n\n**Catatan status:** {note}" for note in dict.fromkeys(status_notes))
-        if isinstance(self.backend, ExtractiveBackend):
-            yield replace(base, answer=compose_extractive(citations) + status_text, citations=citations)
-            return
         context = "\n\n".join(f"[{render_citation(c)}]\n{c.quote}" for c in citations)
+        if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
+            text = "".join(self.backend.stream(state.standalone, citations, context))
+            yield replace(base, answer=text + status_text, citations=citations)
+            return
         text = ""
         try:
             for token in self.backend.stream(state.standalone, citations, context):
