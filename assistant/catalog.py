@@ -78,8 +78,14 @@ class Catalog:
         )
 
     def aliases(self) -> dict[str, str]:
-        """Lower-cased alias -> regulation id, for resolving "UU Perindustrian pasal 14"."""
-        return {alias.lower(): entry.id for entry in self.entries for alias in entry.aliases}
+        """Lower-cased alias -> regulation id, for resolving "UU Perindustrian pasal 14"; a regulation
+        is also named by its type and title ("PP tentang Pemberdayaan Industri")."""
+        aliases = {alias.lower(): entry.id for entry in self.entries for alias in entry.aliases}
+        for entry in self.entries:
+            kind, _, number = entry.id.partition(" ")
+            if entry.title and "/" in number:
+                aliases.setdefault(f"{kind} tentang {entry.title}".lower(), entry.id)
+        return aliases
 
     def pasal_status(self, regulation: str, pasal: str, amended: set[str] | None = None) -> tuple[str, str]:
         """Status of one provision and a sentence saying why, in Indonesian.

@@ -14,7 +14,7 @@ from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, com
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
 from .decline import Thresholds, is_manipulation, should_decline
-from .extractive import quote_named_pasal, select_quotes
+from .extractive import Selection, quote_at_length, quote_named_pasal, select_quotes, with_current_wording
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL, Reference
 from .retriever import Filters, HybridRetriever, LoadedIndex
@@ -164,26 +164,28 @@ class Assistant:
         ):
             yield replace(base, answer=self._decline_text(state.passages))
             return
-        citations = self._citations(state)
-        base.abstained = False
-        # A quote may come from just below the top k: list that passage too, so every citation is
-        # backed by a passage in the answer.
-        shown = {item.passage.id for item in state.passages}
-        cited = {c.passage_id for c in citations}
-        base.passages = state.passages + [
-            item for item in state.quote_pool if item.passage.id in cited and item.passage.id not in shown
+        selections = self._select(state)
+        citations = [
+            make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
         ]
+        base.abstained = False
+        # A quote may come from below the top k, or be the current wording of an amended pasal:
+        # list that passage too, so every citation is backed by a passage in the answer.
+        shown = {item.passage.id for item in state.passages}
+        extra = {s.item.passage.id: s.item for s in selections if s.item.passage.id not in shown}
+        base.passages = state.passages + list(extra.values())
         yield from self._generate(state, base, citations)
         state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
 
-    def _citations(self, state: Question) -> list[Citation]:
+    def _select(self, state: Question) -> list[Selection]:
         named = state.reference
-        selections = (
-            quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat) if named else []
-        ) or select_quotes(state.standalone, state.quote_pool, self.weights)
-        return [
-            make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
-        ]
+        if named and (quotes := quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat)):
+            # A pasal asked for by number is quoted at length, and so is its current wording.
+            return with_current_wording(quotes, self.index.amending_passages, quote_at_length)
+        selections = select_quotes(state.standalone, state.quote_pool, self.weights)
+        return with_current_wording(
+            selections, self.index.amending_passages, lambda items: select_quotes(state.standalone, items, self.weights)
+        )
 
     def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         status_notes = [c.status_note for c in citations if c.status != "berlaku" and c.status_note]

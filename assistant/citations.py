@@ -29,6 +29,7 @@ def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: s
         status_note=status[1],
         quote=quote,
         passage_id=passage.id,
+        amends=passage.amends,
     )
 
 
@@ -43,9 +44,11 @@ def render_citation(citation: Citation) -> str:
         return f"Lampiran {document}"
     if citation.pasal in ("", "-"):
         return f"Penjelasan Umum {document}" if citation.kind == "penjelasan" else document
-    where = f"Pasal {citation.pasal}"
-    if citation.ayat:
-        where += f" ayat ({citation.ayat})"
+    ayat = f" ayat ({citation.ayat})" if citation.ayat else ""
+    if citation.amends:  # a rewritten pasal is named as amended: its ayat belong to the new wording
+        target, _, pasal = citation.amends.partition(" Pasal ")
+        return f"Pasal {pasal}{ayat} {target} sebagaimana diubah oleh Pasal {citation.pasal} {document}"
+    where = f"Pasal {citation.pasal}{ayat}"
     if citation.kind == "penjelasan":
         where = f"Penjelasan {where}"
     return f"{where} {document}"

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from .analysis import analyze
-from .records import RetrievedPassage
+from .records import Passage, RetrievedPassage
 
 AYAT_START = re.compile(r"\((\d+)\)\s")
 # Boundaries: before "(n) " ayat markers, before "a. " huruf/angka items, after sentence ends.
 # An ayat marker only counts after a sentence end: "ayat (1) dilakukan" is a reference, not a boundary.
 # Items of an unlettered enumeration ("...; Pembangunan Kawasan Industri; dan ...") stay together.
-UNIT_BOUNDARY = re.compile(r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)|(?<=[.])\s+(?=[A-Z(])|\n+")
+# A line break right after an item marker ("14.\n") is not a boundary: the marker stays with its item.
+UNIT_BOUNDARY = re.compile(
+    r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)"
+    r"|(?<!\b[a-z0-9]\.)(?<!\b\d\d\.)(?:(?<=[.])\s+(?=[A-Z(])|\n+)"
+)
 # Retrieval rank only nudges: the unit that matches the question wins (tuned on dev: 0.15 cost
 # two gold citations out of 60).
 RANK_PRIOR = 0.05
@@ -129,6 +134,26 @@ def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWei
     return selections
 
 
+def with_current_wording(
+    selections: list[Selection],
+    amending: Callable[[Passage], list[Passage]],
+    quote: Callable[[list[RetrievedPassage]], list[Selection]],
+) -> list[Selection]:
+    """Before each quote of a pasal that an amending law in the index rewrote, the rewritten
+    (current) wording, quoted by `quote`, so an answer never rests on superseded text alone."""
+    chosen = {s.item.passage.id for s in selections}
+    result: list[Selection] = []
+    for selection in selections:
+        rewrites = [p for p in amending(selection.item.passage) if p.id not in chosen]
+        if rewrites:
+            # Listed at the rank of the passage it supersedes: it was found through that passage.
+            current = quote([replace(selection.item, passage=p) for p in rewrites])[:1]
+            chosen.update(s.item.passage.id for s in current)
+            result += current
+        result.append(selection)
+    return result[:MAX_UNITS]
+
+
 def _expand(units: list[Unit], index: int) -> list[int]:
     """A list intro brings its items; a list item brings its intro, so a quote reads whole;
     a short sentence brings the sentences after it, up to QUOTE_WORDS, for its context."""
@@ -138,6 +163,7 @@ def _expand(units: list[Unit], index: int) -> list[int]:
         following < len(units)
         and sum(len(units[i].text.split()) for i in span) + len(units[following].text.split()) <= QUOTE_WORDS
         and not AYAT_START.match(units[following].text)
+        and not _is_list_item(units[following].text)  # the next item of a list (a definition) is not context
     ):
         span.append(following)
         following += 1
@@ -165,11 +191,14 @@ REFERENCE_QUOTE_WORDS = 160  # a pasal asked for by number is quoted at length, 
 
 def quote_named_pasal(items: list[RetrievedPassage], regulation: str, pasal: str, ayat: str) -> list[Selection]:
     """Quotes of the pasal a question names ("Pasal 18 ayat (1) PP 29/2018"), in document order."""
+    named = [item for item in items if (item.passage.regulation, item.passage.pasal, item.passage.kind) == (regulation, pasal, "pasal")]
+    return quote_at_length(named, ayat)[:MAX_PER_PASSAGE]
+
+
+def quote_at_length(items: list[RetrievedPassage], ayat: str = "") -> list[Selection]:
+    """Each passage quoted from its start (only the given ayat, if any), not by relevance."""
     selections = []
     for item in items:
-        passage = item.passage
-        if (passage.regulation, passage.pasal, passage.kind) != (regulation, pasal, "pasal"):
-            continue
         units = [u for u in split_units(item) if not ayat or u.ayat == ayat]
         words, texts = 0, []
         for unit in units:
@@ -180,4 +209,4 @@ def quote_named_pasal(items: list[RetrievedPassage], regulation: str, pasal: str
             words += len(unit.text.split())
         if texts:
             selections.append(Selection(item, ayat, " ".join(texts), 1.0))
-    return selections[:MAX_PER_PASSAGE]
+    return selections

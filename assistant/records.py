@@ -71,6 +71,7 @@ class Citation:
     passage_id: str
     status_note: str = ""
     kind: str = "pasal"  # pasal, penjelasan, lampiran, section, preamble: how the citation is rendered
+    amends: str = ""  # the pasal this quoted article rewrites, e.g. "UU 3/2014 Pasal 101"
 
 
 @dataclass(frozen=True)

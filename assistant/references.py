@@ -54,7 +54,7 @@ def find_reference(text: str, aliases: dict[str, str]) -> Reference | None:
 
 DEFINITION_QUESTION = re.compile(
     r"(?:apa\s+(?:yang\s+)?(?:dimaksud|maksud)\s+(?:dengan\s+)?|apa\s+itu\s+|apakah\s+|pengertian\s+|definisi\s+|arti\s+)"
-    r"(?P<term>[\w/ -]{3,60}?)\s*(?:\?|$|menurut|dalam|di\s+dalam|berdasarkan)",
+    r"(?P<term>[\w/ -]{3,60}?)\s*(?:\?|,|\.|$|menurut|dalam|di\s+dalam|berdasarkan)",
     re.IGNORECASE,
 )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from .config import Settings
 from .embedder import Embedder, load_embedder
 from .extractive import TermWeights
 from .records import Passage, RetrievedPassage
-from .references import Reference, defines, find_defined_term, find_reference
+from .references import Reference, defines, find_defined_term, find_reference, find_regulation
 from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,17 @@ class Filters:
             not self.statuses or status in self.statuses
         )
 
+    def mask(self, regulation: Column, status: Column) -> np.ndarray | None:
+        """`allows` for every passage at once, as a BM25 weight mask; None when nothing is filtered."""
+        if not self.regulations and not self.statuses:
+            return None
+        allowed = np.ones(len(regulation.codes), dtype=bool)
+        if self.regulations:
+            allowed &= regulation.isin(self.regulations)
+        if self.statuses:
+            allowed &= status.isin(self.statuses)
+        return allowed.astype(np.float32)
+
     def chroma_where(self) -> dict | None:
         clauses = []
         if self.regulations:
@@ -56,30 +68,75 @@ class Filters:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+class Column:
+    """One text attribute of every passage as integer codes, so a filter becomes a mask in numpy."""
+
+    def __init__(self, values: list[str]):
+        self.code: dict[str, int] = {}
+        self.codes = np.array([self.code.setdefault(v, len(self.code)) for v in values], dtype=np.int32)
+
+    def isin(self, wanted: list[str]) -> np.ndarray:
+        return np.isin(self.codes, [self.code[v] for v in wanted if v in self.code])
+
+
 class LoadedIndex:
     """A published build opened for reading: passages, BM25, the Chroma collection, the embedder."""
 
     def __init__(self, settings: Settings, build: Path, embedder: Embedder | None = None):
-        self.settings = settings
-        self.build = build
         manifest = read_manifest(build)
-        self.passages = read_passages(build)
-        self.position = {p.id: i for i, p in enumerate(self.passages)}
-        self.catalog = Catalog.load(settings.catalog_path)
-        self.amended = amended_pasal([p.amends for p in self.passages if p.amends])
-        self.status = [self.pasal_status(p)[0] for p in self.passages]
-        self.lexical = bm25s.BM25.load(str(build / "bm25"), show_progress=False)
-        self.embedder = embedder or load_embedder(manifest["embedding_model"], settings.model_cache_dir)
-        self.degraded: str | None = None  # a notice for users while only BM25 answers
+        passages = read_passages(build)
+        catalog = Catalog.load(settings.catalog_path)
+        lexical = bm25s.BM25.load(str(build / "bm25"), show_progress=False)
+        embedder = embedder or load_embedder(manifest["embedding_model"], settings.model_cache_dir)
         try:
-            self.collection = chroma_client(build, manifest.get("chroma_url")).get_collection(
+            collection = chroma_client(build, manifest.get("chroma_url")).get_collection(
                 manifest["collection"], embedding_function=None
             )
         except Exception:  # a deleted or damaged Chroma folder must not take BM25 down with it
             log.exception("Chroma collection of %s cannot be opened; answering from BM25 only", build)
-            self.collection = None
-            self.degraded = DENSE_UNAVAILABLE
-        self.regulations = sorted({p.regulation for p in self.passages})
+            collection = None
+        self._attach(settings, build, passages, catalog, lexical, embedder, collection)
+
+    @classmethod
+    def from_parts(
+        cls,
+        settings: Settings,
+        passages: list[Passage],
+        catalog: Catalog,
+        lexical: bm25s.BM25,
+        embedder: Embedder,
+        collection: Any,
+    ) -> LoadedIndex:
+        """An index over parts built in memory, without a build folder (the scale benchmark's)."""
+        index = cls.__new__(cls)
+        index._attach(settings, None, passages, catalog, lexical, embedder, collection)
+        return index
+
+    def _attach(self, settings, build, passages, catalog, lexical, embedder, collection) -> None:
+        self.settings = settings
+        self.build = build
+        self.passages = passages
+        self.position = {p.id: i for i, p in enumerate(passages)}
+        self.catalog = catalog
+        self.amended = amended_pasal([p.amends for p in passages if p.amends])
+        self.status = [self.pasal_status(p)[0] for p in passages]
+        self.lexical = lexical
+        self.embedder = embedder
+        # One search may rank a query twice (with and without a regulation filter): it is embedded once.
+        self.query_vector = lru_cache(maxsize=256)(embedder.embed_query)
+        self.collection = collection
+        # A notice for users while only BM25 answers.
+        self.degraded: str | None = DENSE_UNAVAILABLE if collection is None else None
+        self.regulations = sorted({p.regulation for p in passages})
+        # Lookups that keep a query's work independent of the corpus size.
+        self.regulation_column = Column([p.regulation for p in passages])
+        self.status_column = Column(self.status)
+        self.pasal_positions: dict[tuple[str, str], list[int]] = {}
+        self.rewrites: dict[str, list[Passage]] = {}  # "UU 3/2014 Pasal 101" -> articles rewriting it
+        for position, p in enumerate(passages):
+            self.pasal_positions.setdefault((p.regulation, p.pasal), []).append(position)
+            if p.amends and p.kind == "pasal":
+                self.rewrites.setdefault(p.amends, []).append(p)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "LoadedIndex":
@@ -102,8 +159,15 @@ class LoadedIndex:
     def pasal_status(self, passage: Passage) -> tuple[str, str]:
         return self.catalog.pasal_status(passage.regulation, passage.pasal, self.amended.get(passage.regulation))
 
+    def amending_passages(self, passage: Passage) -> list[Passage]:
+        """Quoted articles of amending laws in the index that rewrite `passage`'s pasal."""
+        if not passage.pasal or passage.amends:
+            return []
+        return self.rewrites.get(f"{passage.regulation} Pasal {passage.pasal}", [])
+
     def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:
-        return [p for p in self.passages if p.regulation == regulation and p.pasal == pasal and p.kind in kinds]
+        positions = self.pasal_positions.get((regulation, pasal), [])
+        return [self.passages[i] for i in positions if self.passages[i].kind in kinds]
 
     # --- the two rankers -------------------------------------------------------------------------
 
@@ -111,19 +175,13 @@ class LoadedIndex:
         terms = analyze(query)
         if not terms:
             return []
-        mask = None
-        if filters.regulations or filters.statuses:
-            mask = np.array(
-                [filters.allows(p.regulation, s) for p, s in zip(self.passages, self.status)], dtype=np.float32
-            )
-        limit = min(limit, len(self.passages))
-        results = self.lexical.retrieve([terms], k=limit, show_progress=False, weight_mask=mask, n_threads=1)
-        return [(int(i), float(s)) for i, s in zip(results.documents[0], results.scores[0]) if s > 0]
+        scores = self.lexical.get_scores(terms, weight_mask=filters.mask(self.regulation_column, self.status_column))
+        return top_positive(scores, limit)
 
     def dense_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
         if self.collection is None:
             return []
-        vector = self.embedder.embed_query(query)
+        vector = self.query_vector(query)
         try:
             result = self.collection.query(
                 query_embeddings=[vector.tolist()],
@@ -144,6 +202,19 @@ class SearchResult:
     passages: list[RetrievedPassage]
     reference: Reference | None  # an explicit "Pasal N <regulation>" the question named
     dense_top: float  # cosine similarity of the best dense match: a signal for declining
+
+
+def top_positive(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The `limit` best positive scores as (position, score), best first; ties go to the earlier position.
+
+    Only the passages that match are ranked: a top-k over every passage (bm25s' own `retrieve`)
+    spends most of a query on a large corpus selecting among the zeros of the others."""
+    matching = np.flatnonzero(scores > 0)
+    if len(matching) > limit:
+        threshold = np.partition(scores[matching], -limit)[-limit]
+        matching = matching[scores[matching] >= threshold]
+    best = matching[np.argsort(-scores[matching], kind="stable")[:limit]]
+    return [(int(i), float(scores[i])) for i in best]
 
 
 def fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: int = RRF_K) -> list[tuple[int, float]]:
@@ -169,10 +240,21 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
         k = k or self.k
         filters = filters or self.filters
+        aliases = self.index.catalog.aliases()
         lexical = self.index.lexical_ranking(query, filters)
         dense = self.index.dense_ranking(query, filters)
-        fused = fuse([(lexical, self.lexical_weight), (dense, self.dense_weight)])
-        reference = find_reference(query, self.index.catalog.aliases())
+        rankings = [(lexical, self.lexical_weight), (dense, self.dense_weight)]
+        reference = find_reference(query, aliases)
+        named = None if reference or filters.regulations else find_regulation(query, aliases)
+        if named in self.index.regulations:
+            # "menurut UU Cipta Kerja": that regulation's own rankings join the fusion, so its
+            # provisions rise without hiding the rest (tuned on dev: MRR@10 +0.02, hit@5 +0.017).
+            only = replace(filters, regulations=[named])
+            rankings += [
+                (self.index.lexical_ranking(query, only), self.lexical_weight),
+                (self.index.dense_ranking(query, only), self.dense_weight),
+            ]
+        fused = fuse(rankings)
         if reference is not None:
             fused = put_first(self._named_pasal(reference, filters), fused)
         elif term := find_defined_term(query):

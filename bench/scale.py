@@ -14,8 +14,10 @@ Phases (each timed; peak RSS after each, from resource.getrusage):
             regulation at a time until --embed-budget seconds of embedding are spent. Gives the embedding
             rate and the projected embedding time of the whole corpus. Vectors go into an embedded Chroma.
 4. query  - the real HybridRetriever over BM25 on all passages + dense on the subset: latency p50/p95
-            over the dev questions, and dev hit@k / MRR@10 (assistant.evaluation.evaluate), next to the
-            same retriever over the core corpus alone (what the app serves today).
+            over the dev questions (each search embeds its question anew), the same questions part by
+            part (BM25, query embedding, Chroma), the load average around it, and dev hit@k / MRR@10
+            (assistant.evaluation.evaluate), next to the same retriever over the core corpus alone
+            (what the app serves today).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import random
 import resource
 import shutil
@@ -40,13 +43,13 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.analysis import analyze
-from assistant.catalog import Catalog, amended_pasal
+from assistant.catalog import Catalog
 from assistant.config import get_settings
 from assistant.embedder import load_embedder
 from assistant.evaluation import evaluate, load_items
-from assistant.indexer import content_hash, searchable_text
+from assistant.indexer import content_hash, lexical_index, searchable_text
 from assistant.loaders import LoadFailure, iter_bulk, iter_documents
-from assistant.retriever import HybridRetriever, LoadedIndex
+from assistant.retriever import Filters, HybridRetriever, LoadedIndex
 from assistant.structure import parse_document
 from assistant.vector_cache import VectorCache, vector_key
 
@@ -72,29 +75,33 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in handle)
 
 
-def make_index(settings, catalog, passages, lexical, embedder, collection) -> LoadedIndex:
-    """A LoadedIndex over in-memory parts (no build folder): the app's own retrieval code runs on it."""
-    index = LoadedIndex.__new__(LoadedIndex)
-    index.settings = settings
-    index.build = None
-    index.passages = passages
-    index.position = {p.id: i for i, p in enumerate(passages)}
-    index.catalog = catalog
-    index.amended = amended_pasal([p.amends for p in passages if p.amends])
-    index.status = [index.pasal_status(p)[0] for p in passages]
-    index.lexical = lexical
-    index.embedder = embedder
-    index.collection = collection
-    index.regulations = sorted({p.regulation for p in passages})
-    return index
+def add_vectors(collection, passages, dense: dict[str, np.ndarray]) -> None:
+    """The passages that have a vector, with the regulation the app's regulation filter queries in Chroma."""
+    embedded = [p for p in passages if p.id in dense]
+    for start in range(0, len(embedded), 1000):
+        batch = embedded[start : start + 1000]
+        collection.add(
+            ids=[p.id for p in batch],
+            embeddings=np.stack([dense[p.id] for p in batch]).astype(np.float32).tolist(),
+            metadatas=[{"regulation": p.regulation, "source_file": p.source_file} for p in batch],
+        )
+
+
+def milliseconds(call, *args) -> float:
+    started = time.perf_counter()
+    call(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def spread(values: list[float]) -> dict:
+    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(percentile(values, 0.95), 1)}
 
 
 def build_bm25(passages, folder: Path) -> tuple[bm25s.BM25, float, float, float]:
     started = time.perf_counter()
     tokens = [analyze(searchable_text(p)) for p in passages]
     analysed = time.perf_counter() - started
-    lexical = bm25s.BM25()
-    lexical.index(tokens, show_progress=False)
+    lexical = lexical_index(tokens)
     del tokens
     seconds = time.perf_counter() - started
     shutil.rmtree(folder, ignore_errors=True)
@@ -187,11 +194,11 @@ def main() -> None:
 
     # --- 3. embed a subset --------------------------------------------------------------------
     started = time.perf_counter()
-    embedder = load_embedder(settings.embedding_model, settings.model_cache_dir)
+    embedder = load_embedder(settings.embedding_identity, settings.model_cache_dir)
     load_seconds = time.perf_counter() - started
     embedder.embed_passages([searchable_text(p) for p in passages[:8]], batch_size=8)  # warm-up, not timed
-    cache = VectorCache(settings.index_dir / "vectors" / content_hash(settings.embedding_model)[:16])
-    key = lambda p: vector_key(settings.embedding_model, searchable_text(p))
+    cache = VectorCache(settings.index_dir / "vectors" / content_hash(settings.embedding_identity)[:16])
+    key = lambda p: vector_key(settings.embedding_identity, searchable_text(p))
     dense: dict[str, np.ndarray] = {}
     missing = []
     for p in core_passages:
@@ -224,19 +231,11 @@ def main() -> None:
     rate = embedded / embed_seconds if embed_seconds else 0.0
     client = chromadb.PersistentClient(path=str(args.work_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.get_or_create_collection("scale", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
-    by_id = {p.id: p for p in passages}
-    ids = [pid for pid in dense if pid in by_id]
     started = time.perf_counter()
-    for start in range(0, len(ids), 1000):
-        batch = ids[start : start + 1000]
-        collection.add(
-            ids=batch,
-            embeddings=np.stack([dense[i] for i in batch]).astype(np.float32).tolist(),
-            metadatas=[{"regulation": by_id[i].regulation, "source_file": by_id[i].source_file} for i in batch],
-        )
+    add_vectors(collection, passages, dense)
     insert_seconds = time.perf_counter() - started
     figures["embed"] = {
-        "model": settings.embedding_model,
+        "model": settings.embedding_identity,
         "model_load_seconds": round(load_seconds, 1),
         "core_passages": len(core_passages),
         "core_reused_from_cache": len(core_passages) - len(missing),
@@ -257,28 +256,34 @@ def main() -> None:
     items = load_items(args.dev)
     questions = [item["question"] for item in items]
     core_collection = client.get_or_create_collection("core", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
-    core_ids = [p.id for p in core_passages if p.id in dense]
-    core_collection.add(ids=core_ids, embeddings=np.stack([dense[i] for i in core_ids]).astype(np.float32).tolist())
-    core_lexical = bm25s.BM25()
-    core_lexical.index([analyze(searchable_text(p)) for p in core_passages], show_progress=False)
+    add_vectors(core_collection, core_passages, dense)
+    core_lexical = lexical_index([analyze(searchable_text(p)) for p in core_passages])
     systems = {
-        "full BM25 + subset dense": make_index(settings, catalog, passages, lexical, embedder, collection),
-        "core only (today)": make_index(settings, catalog, core_passages, core_lexical, embedder, core_collection),
+        "full BM25 + subset dense": LoadedIndex.from_parts(settings, passages, catalog, lexical, embedder, collection),
+        "core only (today)": LoadedIndex.from_parts(settings, core_passages, catalog, core_lexical, embedder, core_collection),
     }
     figures["query"] = {}
     for name, index in systems.items():
         retriever = HybridRetriever(index=index, k=10)
         retriever.retrieve(questions[0])  # warm-up
-        latencies = []
+        load_before = os.getloadavg()
+        latencies: list[float] = []
+        parts: dict[str, list[float]] = {"bm25": [], "query_embedding": [], "chroma": []}
         for question in questions:
-            started = time.perf_counter()
-            retriever.retrieve(question)
-            latencies.append((time.perf_counter() - started) * 1000)
+            index.query_vector.cache_clear()  # every search embeds its question, as a new one would
+            latencies.append(milliseconds(retriever.retrieve, question))
+            # The same question once more, part by part (unfiltered, as the search's main rankings).
+            index.query_vector.cache_clear()
+            parts["bm25"].append(milliseconds(index.lexical_ranking, question, Filters()))
+            parts["query_embedding"].append(milliseconds(index.query_vector, question))
+            parts["chroma"].append(milliseconds(index.dense_ranking, question, Filters()))
         result = evaluate(items, lambda q, r=retriever: [x.passage.text for x in r.retrieve(q, k=10)])
         figures["query"][name] = {
             "passages": len(index.passages),
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(percentile(latencies, 0.95), 1),
+            "dense_passages": index.collection.count(),
+            **spread(latencies),
+            "parts": {part: spread(values) for part, values in parts.items()},
+            "load_average_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
             **result["overall"],
         }
         print(f"query [{name}]:", json.dumps(figures["query"][name]), flush=True)
@@ -308,12 +313,23 @@ def format_report(f: dict) -> str:
         f"({e['core_reused_from_cache']} from cache); projected full corpus: {e['projected_full_corpus_hours']} h "
         f"on this machine; Chroma insert {e['chroma_vectors']} vectors in {e['chroma_insert_seconds']} s, "
         f"{e['chroma_disk_mb']} MB",
+        f"index   : on disk BM25 {b['disk_mb']} MB (all {b['passages']} passages) + Chroma {e['chroma_disk_mb']} MB "
+        f"({e['chroma_vectors']} vectors; ~{e['chroma_disk_mb'] * b['passages'] / e['chroma_vectors']:.0f} MB "
+        f"for all passages, projected linearly)",
     ]
     for name, q in f["query"].items():
-        lines.append(
+        parts = ", ".join(f"{part} {v['p50_ms']}/{v['p95_ms']}" for part, v in q["parts"].items())
+        lines += [
             f"query   : {name:<26} {q['passages']:>7} passages  p50 {q['p50_ms']:7.1f} ms  p95 {q['p95_ms']:7.1f} ms  "
-            f"hit@1 {q['hit@1']:.3f}  hit@5 {q['hit@5']:.3f}  MRR@10 {q['mrr@10']:.3f}"
-        )
+            f"hit@1 {q['hit@1']:.3f}  hit@5 {q['hit@5']:.3f}  MRR@10 {q['mrr@10']:.3f}",
+            f"          BM25 over all {q['passages']} passages, dense over {q['dense_passages']} "
+            f"({100 * q['dense_passages'] / q['passages']:.1f} %); parts p50/p95 ms: {parts}; "
+            f"load average (1 min) {q['load_average_1min'][0]} -> {q['load_average_1min'][1]}",
+        ]
+    lines.append(
+        f"quality : dev questions against the core corpus plus {p['passages_indexed'] - p['core_passages']} "
+        f"dataset passages as distractors (first query line) and against the core corpus alone (second)"
+    )
     lines.append(f"peak RSS: {f['peak_rss_mb']} MB")
     return "\n".join(lines)
 

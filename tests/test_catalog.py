@@ -27,3 +27,9 @@ def test_merge_prefers_catalog_facts_over_ocr_text():
     assert merged.title == "Pemberdayaan Industri" and merged.status == "diubah"
     unknown = RegulationIdentity("PP 1/2020", "PP", "1", "2020", "Sesuatu")
     assert catalog.merge(unknown, "lain.md") == unknown
+
+
+def test_a_regulation_is_also_named_by_type_and_title():
+    aliases = Catalog.load(get_settings().catalog_path).aliases()
+    assert aliases["pp tentang pemberdayaan industri"] == "PP 29/2018"
+    assert aliases["uu cipta kerja"] == "UU 11/2020"

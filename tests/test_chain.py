@@ -25,6 +25,11 @@ def test_citation_rendering():
 
     citation = Citation("PP 29/2018", "PP", "29", "2018", "Pemberdayaan Industri", "5", "1", "berlaku", "", "x")
     assert render_citation(citation) == "Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"
+    rewritten = Citation("UU 11/2020", "UU", "11", "2020", "Cipta Kerja", "44", "1", "berlaku", "", "x", amends="UU 3/2014 Pasal 101")
+    # The ayat belongs to the new wording of the amended pasal, not to the amending pasal.
+    assert render_citation(rewritten) == (
+        "Pasal 101 ayat (1) UU 3/2014 sebagaimana diubah oleh Pasal 44 Undang-Undang No. 11 Tahun 2020 tentang Cipta Kerja"
+    )
 
 
 def test_revoked_provision_is_flagged(assistant):

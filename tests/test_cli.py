@@ -10,7 +10,7 @@ from assistant.config import PROJECT_ROOT
 
 CONTRACT = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
 CITATION = {"regulation", "type", "number", "year", "title", "pasal", "ayat", "status", "status_note", "quote",
-            "passage_id", "kind"}
+            "passage_id", "kind", "amends"}
 PASSAGE = {"rank", "score", "passage_id", "regulation", "pasal", "source_file", "text"}
 
 

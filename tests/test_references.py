@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.references import Reference, find_reference
+from assistant.references import Reference, find_defined_term, find_reference, find_regulation
 
 ALIASES = {"uu perindustrian": "UU 3/2014", "ripin": "PP 14/2015"}
 
@@ -22,3 +22,14 @@ def test_explicit_references_are_resolved(text, expected):
 def test_no_reference_without_both_pasal_and_regulation():
     assert find_reference("apa kewajiban pemda dalam pasal 5", ALIASES) is None
     assert find_reference("kewajiban pemda menurut UU 23/2014", ALIASES) is None
+
+
+def test_a_regulation_named_without_a_pasal_is_found():
+    assert find_regulation("kewajiban pemda menurut UU 23/2014", ALIASES) == "UU 23/2014"
+    assert find_regulation("target sentra IKM baru RIPIN 2035", ALIASES) == "PP 14/2015"
+    assert find_regulation("kewajiban pemda membangun sentra", ALIASES) is None
+
+
+def test_a_definition_question_names_its_term_before_a_comma():
+    assert find_defined_term("Bagaimana pengertian Sentra IKM, dan berapa jumlah minimalnya?") == "sentra ikm"
+    assert find_defined_term("Apa yang dimaksud dengan TPL?") == "tpl"

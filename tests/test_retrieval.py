@@ -1,8 +1,9 @@
 """Hybrid retrieval over a real index (PP 29/2018 + the seed overview)."""
 
+import numpy as np
 from langchain_core.documents import Document
 
-from assistant.retriever import Filters, HybridRetriever, fuse
+from assistant.retriever import Filters, HybridRetriever, LoadedIndex, fuse, top_positive
 
 
 def test_fusion_rewards_agreement_between_rankers():
@@ -44,3 +45,53 @@ def test_langchain_interface_returns_documents_with_metadata(small_index):
     documents = retriever.invoke("pendampingan sentra IKM")
     assert len(documents) == 3 and isinstance(documents[0], Document)
     assert documents[0].metadata["rank"] == 1 and documents[0].metadata["regulation"]
+
+
+def test_top_positive_keeps_the_best_matches_in_order_and_breaks_ties_by_position():
+    scores = np.array([0.0, 2.0, 5.0, 0.0, 2.0, 7.0, 2.0, -1.0], dtype=np.float32)
+    assert top_positive(scores, 10) == [(5, 7.0), (2, 5.0), (1, 2.0), (4, 2.0), (6, 2.0)]
+    assert top_positive(scores, 3) == [(5, 7.0), (2, 5.0), (1, 2.0)]
+    assert top_positive(np.zeros(4, dtype=np.float32), 3) == []
+
+
+def test_lookups_agree_with_a_scan_of_every_passage(small_index):
+    passages, status = small_index.passages, small_index.status
+    for filters in (
+        Filters(regulations=["PP 29/2018"]),
+        Filters(statuses=["dicabut"]),
+        Filters(regulations=["PP 29/2018", "UU 0/1900"], statuses=["berlaku", "diubah"]),
+    ):
+        expected = [filters.allows(p.regulation, s) for p, s in zip(passages, status)]
+        assert filters.mask(small_index.regulation_column, small_index.status_column).tolist() == expected
+    assert Filters().mask(small_index.regulation_column, small_index.status_column) is None
+    for regulation, pasal in {(p.regulation, p.pasal) for p in passages}:
+        for kinds in (("pasal",), ("penjelasan",)):
+            scan = [p for p in passages if p.regulation == regulation and p.pasal == pasal and p.kind in kinds]
+            assert small_index.pasal_passages(regulation, pasal, kinds) == scan
+
+
+def test_a_search_embeds_its_query_once(small_index):
+    class CountingEmbedder:
+        def __init__(self, inner):
+            self.inner, self.queries = inner, []
+
+        def embed_query(self, text):
+            self.queries.append(text)
+            return self.inner.embed_query(text)
+
+    embedder = CountingEmbedder(small_index.embedder)
+    parts = small_index.passages, small_index.catalog, small_index.lexical, embedder, small_index.collection
+    index = LoadedIndex.from_parts(small_index.settings, *parts)
+    question = "Apa tugas pemerintah daerah dalam pembangunan sentra IKM menurut PP 29/2018?"
+    for _ in range(2):
+        HybridRetriever(index=index, k=5).retrieve(question)
+    assert embedder.queries == [question]
+
+
+def test_a_named_regulation_rises_without_hiding_the_rest(small_index):
+    retriever = HybridRetriever(index=small_index, k=10)
+    plain = retriever.retrieve("prinsip pembangunan sentra IKM")
+    named = retriever.retrieve("prinsip pembangunan sentra IKM menurut PP tentang Pemberdayaan Industri")
+    assert plain[0].passage.regulation != "PP 29/2018"
+    assert named[0].passage.regulation == "PP 29/2018"
+    assert any(item.passage.regulation != "PP 29/2018" for item in named)

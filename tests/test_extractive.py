@@ -1,0 +1,74 @@
+"""Quote selection of the extractive backend: pure functions over passages, no index needed."""
+
+from assistant.extractive import UNIT_BOUNDARY, TermWeights, select_quotes, split_units, with_current_wording
+from assistant.records import Passage, RetrievedPassage
+
+
+def passage(pid: str, regulation: str, pasal: str, text: str, amends: str = "") -> Passage:
+    number, year = regulation.split()[1].split("/")
+    return Passage(
+        id=pid,
+        regulation=regulation,
+        type=regulation.split()[0],
+        number=number,
+        year=year,
+        title="",
+        kind="pasal",
+        pasal=pasal,
+        ayat_start="",
+        ayat_end="",
+        heading=f"{regulation} Pasal {pasal}",
+        hierarchy=(),
+        text=text,
+        source_file="x.md",
+        char_start=0,
+        char_end=len(text),
+        amends=amends,
+    )
+
+
+WEIGHTS = TermWeights({}, 100)  # every term equally rare
+
+
+def test_an_item_number_at_a_line_end_stays_with_its_item():
+    pieces = [p.strip() for p in UNIT_BOUNDARY.split("wawasan. 14.\nPemagangan adalah belajar. 15. Magang adalah x.") if p.strip()]
+    assert pieces == ["wawasan.", "14.\nPemagangan adalah belajar.", "15. Magang adalah x."]
+
+
+def test_a_definition_quote_does_not_run_into_the_next_definition():
+    old = passage("p1", "PP 29/2018", "1", "8. Sentra IKM adalah sekelompok IKM dalam satu lokasi. 9. Kemitraan adalah kerja sama usaha.")
+    quotes = select_quotes("apa itu sentra IKM", [RetrievedPassage(1, 1.0, old)], WEIGHTS)
+    assert quotes[0].quote == "8. Sentra IKM adalah sekelompok IKM dalam satu lokasi."
+
+
+def test_an_amended_pasal_is_quoted_with_its_current_wording_first():
+    old = passage("old", "UU 3/2014", "101", "(1) Setiap kegiatan usaha Industri wajib memiliki izin usaha Industri.")
+    new = passage(
+        "new",
+        "UU 11/2020",
+        "44",
+        "Ketentuan Pasal 101 diubah sehingga berbunyi sebagai berikut: Pasal 101 (1) Setiap kegiatan usaha Industri "
+        "wajib memenuhi Perizinan Berusaha dari Pemerintah Pusat.",
+        amends="UU 3/2014 Pasal 101",
+    )
+    rewrites = {("UU 3/2014", "101"): [new]}
+    relevant = lambda items: select_quotes("izin usaha industri", items, WEIGHTS)  # noqa: E731
+    selections = select_quotes("izin usaha industri", [RetrievedPassage(2, 0.5, old)], WEIGHTS)
+    current = with_current_wording(selections, lambda p: rewrites.get((p.regulation, p.pasal), []), relevant)
+    assert [s.item.passage.id for s in current] == ["new", "old"]
+    assert "Perizinan Berusaha dari Pemerintah Pusat" in current[0].quote
+    assert current[0].item.rank == 2  # listed at the rank of the passage it supersedes
+    # A rewrite already among the quotes is not added twice.
+    both = select_quotes("izin usaha industri", [RetrievedPassage(1, 1.0, new), RetrievedPassage(2, 0.5, old)], WEIGHTS)
+    again = with_current_wording(both, lambda p: rewrites.get((p.regulation, p.pasal), []), relevant)
+    assert sorted(s.item.passage.id for s in again) == ["new", "old"]
+
+
+def test_units_keep_their_ayat():
+    item = RetrievedPassage(1, 1.0, passage("p", "PP 29/2018", "5", "(1) Satu: a. huruf a; b. huruf b. (2) Dua."))
+    assert [(u.ayat, u.text) for u in split_units(item)] == [
+        ("1", "(1) Satu:"),
+        ("1", "a. huruf a;"),
+        ("1", "b. huruf b."),
+        ("2", "(2) Dua."),
+    ]
