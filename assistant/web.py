@@ -63,19 +63,19 @@ class AskFilters(BaseModel):
     statuses: list[Literal["berlaku", "diubah", "dicabut"]] = Field(default_factory=list)
 
 
+def strict_with_example(example: dict) -> ConfigDict:
+    """A request body that rejects unknown fields and shows `example` in /docs."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
 class AskRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "question": "Apa kewajiban pemerintah daerah dalam pembangunan Sentra IKM?",
-                    "history": [],
-                    "filters": {"regulations": ["PP 29/2018"], "statuses": ["berlaku"]},
-                    "k": 5,
-                }
-            ]
-        },
+    model_config = strict_with_example(
+        {
+            "question": "Apa kewajiban pemerintah daerah dalam pembangunan Sentra IKM?",
+            "history": [],
+            "filters": {"regulations": ["PP 29/2018"], "statuses": ["berlaku"]},
+            "k": 5,
+        }
     )
     question: str = Field(max_length=50_000, description="Pertanyaan dalam bahasa Indonesia")
     history: list[Turn] | None = Field(default=None, max_length=MAX_HISTORY_TURNS)
@@ -84,19 +84,14 @@ class AskRequest(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "question": "Apa itu Sentra IKM?",
-                    "answer": "Menurut **Pasal 1 angka 2 PP No. 29 Tahun 2018**: ...",
-                    "citations": [{"regulation": "PP 29/2018", "pasal": "1"}],
-                    "rating": "down",
-                    "comment": "kurang lengkap",
-                }
-            ]
-        },
+    model_config = strict_with_example(
+        {
+            "question": "Apa itu Sentra IKM?",
+            "answer": "Menurut **Pasal 1 angka 2 PP No. 29 Tahun 2018**: ...",
+            "citations": [{"regulation": "PP 29/2018", "pasal": "1"}],
+            "rating": "down",
+            "comment": "kurang lengkap",
+        }
     )
     question: str = Field(min_length=1, max_length=50_000, description="Pertanyaan yang dinilai")
     answer: str = Field(max_length=200_000, description="Jawaban yang dinilai")
