@@ -118,6 +118,7 @@ class LoadedIndex:
         self.passages = passages
         self.position = {p.id: i for i, p in enumerate(passages)}
         self.catalog = catalog
+        self.aliases = catalog.aliases()  # read on every search: built once
         self.amended = amended_pasal([p.amends for p in passages if p.amends])
         self.status = [self.pasal_status(p)[0] for p in passages]
         self.lexical = lexical
@@ -240,7 +241,7 @@ class HybridRetriever(BaseRetriever):
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
         k = k or self.k
         filters = filters or self.filters
-        aliases = self.index.catalog.aliases()
+        aliases = self.index.aliases
         lexical = self.index.lexical_ranking(query, filters)
         dense = self.index.dense_ranking(query, filters)
         rankings = [(lexical, self.lexical_weight), (dense, self.dense_weight)]
