@@ -7,7 +7,7 @@ from functools import lru_cache
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 
 # Multi-word terms of the texts contracted to the abbreviation officials type, on both sides, so
 # "IKM" and "industri kecil dan industri menengah" become one term (expanding the other way
@@ -29,6 +29,7 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
         (r"undang undang", "uu"),
         (r"peraturan pemerintah", "pp"),
         (r"kawasan industri", "ki"),
+        (r"wali kota", "walikota"),  # UU 23/2014 spells it apart, UU 3/2014 and PP 142/2015 together
     ]
 ]
 
@@ -64,6 +65,8 @@ COLLOQUIAL: dict[str, str] = {
     "duit": "dana",
     "perajin": "pelaku usaha",
     "pengrajin": "pelaku usaha",
+    # Words of plain speech for which the texts use a synonym.
+    "selaras": "sejalan",
 }
 
 

@@ -47,6 +47,7 @@ class Question:
     dense_top: float = 0.0
     quote_pool: list[RetrievedPassage] = field(default_factory=list)  # may reach past the k shown
     reference: Reference | None = None  # a pasal the question names explicitly
+    named_regulation: str | None = None  # a regulation the question names without a pasal
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -131,6 +132,7 @@ class Assistant:
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
         state.passages, state.dense_top = result.passages[: state.k], result.dense_top
         state.quote_pool, state.reference = result.passages, result.reference
+        state.named_regulation = result.named_regulation
         if self.index.degraded and self.index.degraded not in state.notices:
             state.notices.append(self.index.degraded)
         return state
@@ -182,10 +184,10 @@ class Assistant:
         if named and (quotes := quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat)):
             # A pasal asked for by number is quoted at length, and so is its current wording.
             return with_current_wording(quotes, self.index.amending_passages, quote_at_length)
-        selections = select_quotes(state.standalone, state.quote_pool, self.weights)
-        return with_current_wording(
-            selections, self.index.amending_passages, lambda items: select_quotes(state.standalone, items, self.weights)
-        )
+        def relevant(items: list[RetrievedPassage]) -> list[Selection]:
+            return select_quotes(state.standalone, items, self.weights, state.named_regulation)
+
+        return with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant)
 
     def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         status_notes = [c.status_note for c in citations if c.status != "berlaku" and c.status_note]

@@ -24,6 +24,12 @@ UNIT_BOUNDARY = re.compile(
 RANK_PRIOR = 0.05
 # Provisions answer questions; elucidation and overview text support them.
 KIND_PRIOR = {"pasal": 0.1, "section": 0.05, "lampiran": 0.0, "penjelasan": -0.05, "preamble": -0.1}
+# A regulation the question names ("menurut UU Cipta Kerja") is where the asker expects the answer.
+NAMED_PRIOR = 0.1
+# "Ketentuan lebih lanjut mengenai ... diatur dalam Peraturan Pemerintah" repeats the words of the
+# provision it delegates from and says nothing of substance.
+DELEGATION = re.compile(r"^(?:\(\d+\)\s*)?ketentuan lebih lanjut\b", re.IGNORECASE)
+DELEGATION_PRIOR = -0.2
 MAX_UNITS = 4
 MAX_PER_PASSAGE = 2  # room for a second ayat of the same pasal, and for other provisions
 MAX_LIST_ITEMS = 12
@@ -69,9 +75,12 @@ class TermWeights:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 
-def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWeights, wants: re.Pattern | None) -> float:
-    """Share of the question's weighted terms the unit contains, nudged by retrieval rank and kind,
-    and by holding the kind of answer the question asks for (an amount for "berapa")."""
+def score_unit(
+    question_terms: set[str], unit: Unit, passage: Passage, weights: TermWeights, wants: re.Pattern | None, named: str | None
+) -> float:
+    """Share of the question's weighted terms the unit contains, nudged by retrieval rank, kind and
+    the regulation the question names, and by holding the kind of answer the question asks for
+    (an amount for "berapa")."""
     if not question_terms:
         return 0.0
     unit_terms = set(analyze(unit.text))
@@ -83,8 +92,10 @@ def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWei
     return (
         matched / total
         + RANK_PRIOR / unit.passage_rank
-        + KIND_PRIOR.get(kind, 0.0)
+        + KIND_PRIOR.get(passage.kind, 0.0)
+        + (NAMED_PRIOR if named and named in (passage.regulation, passage.amends.partition(" Pasal")[0]) else 0.0)
         + answer_type
+        + (DELEGATION_PRIOR if DELEGATION.match(unit.text) else 0.0)
         - (0.2 if too_short else 0.0)
     )
 
@@ -92,6 +103,10 @@ def score_unit(question_terms: set[str], unit: Unit, kind: str, weights: TermWei
 # What an answer to an interrogative looks like in a provision.
 ANSWER_TYPES = {
     "berapa": re.compile(r"\bpaling (?:banyak|sedikit|lama|singkat|rendah|tinggi)\b|\d+\s*\([a-z ]+\)|\b\d+(?:[.,]\d+)?\s*(?:%|persen|hektar|tahun|hari|bulan|kali)", re.I),
+    # The agent of a passive verb names who acts: "dilaksanakan oleh Pemerintah Daerah".
+    "siapa": re.compile(
+        r"\b(?:dilakukan|dilaksanakan|diselenggarakan|diberikan|ditetapkan|disusun|diterbitkan|dikelola) oleh\b", re.I
+    ),
     "kapan": re.compile(r"\b(?:paling lama|paling lambat|sejak|sebelum|setelah|sampai dengan|jangka waktu)\b", re.I),
 }
 
@@ -109,15 +124,19 @@ class Selection:
     score: float
 
 
-def select_quotes(question: str, items: list[RetrievedPassage], weights: TermWeights) -> list[Selection]:
-    """Best units across the retrieved passages, each expanded with the list it introduces."""
+def select_quotes(
+    question: str, items: list[RetrievedPassage], weights: TermWeights, named: str | None = None
+) -> list[Selection]:
+    """Best units across the retrieved passages, each expanded with the list it introduces.
+    `named` is the regulation the question names, if any."""
     question_terms = set(analyze(question))
     wants = wanted_answer(question)
     candidates = []
     for item in items:
         units = split_units(item)
         for index, unit in enumerate(units):
-            candidates.append((score_unit(question_terms, unit, item.passage.kind, weights, wants), item, units, index))
+            score = score_unit(question_terms, unit, item.passage, weights, wants, named)
+            candidates.append((score, item, units, index))
     candidates.sort(key=lambda c: (-round(c[0], 9), c[1].rank, c[3]))  # ties: retrieval rank, text order
     selections: list[Selection] = []
     used: set[tuple[str, int]] = set()

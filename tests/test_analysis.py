@@ -9,6 +9,7 @@ def test_terms_of_the_texts_and_their_abbreviations_analyse_alike():
     assert analyze("kewajiban Pemda untuk IKM") == analyze("kewajiban pemerintah daerah untuk industri kecil dan industri menengah")
     assert analyze("Pemkab") == analyze("pemerintah daerah kabupaten")
     assert analyze("UPT dan TPL") == analyze("Unit Pelayanan Teknis dan Tenaga Penyuluh Lapangan")
+    assert analyze("bupati/wali kota") == analyze("bupati/walikota")  # both spellings occur in the laws
 
 
 def test_stopwords_removed_and_words_stemmed():
@@ -19,3 +20,4 @@ def test_stopwords_removed_and_words_stemmed():
 
 def test_colloquial_words_map_to_the_register_of_the_texts():
     assert analyze("gimana bikin sentra") == analyze("bagaimana membuat sentra")
+    assert analyze("harus selaras dengan RPJMD") == analyze("harus sejalan dengan RPJMD")

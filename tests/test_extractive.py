@@ -64,6 +64,36 @@ def test_an_amended_pasal_is_quoted_with_its_current_wording_first():
     assert sorted(s.item.passage.id for s in again) == ["new", "old"]
 
 
+def test_a_delegation_clause_is_not_quoted_before_the_provision_it_repeats():
+    delegation = "Ketentuan lebih lanjut mengenai kemudahan impor bahan baku bagi IKM diatur dalam Peraturan Pemerintah."
+    provision = "Pemerintah Pusat memberikan kemudahan impor bahan baku bagi IKM."
+    items = [
+        RetrievedPassage(1, 1.0, passage("later", "UU 11/2020", "95", delegation)),
+        RetrievedPassage(2, 0.9, passage("rule", "UU 11/2020", "94", provision)),
+    ]
+    assert select_quotes("kemudahan impor bahan baku bagi IKM", items, WEIGHTS)[0].item.passage.id == "rule"
+
+
+def test_the_regulation_a_question_names_leads_the_answer():
+    items = [
+        RetrievedPassage(1, 1.0, passage("pp", "PP 29/2018", "20", "Fasilitas bahan baku bagi IKM diberikan melalui kerja sama.")),
+        RetrievedPassage(2, 0.9, passage("uu", "UU 11/2020", "94", "Pemerintah Pusat mempermudah impor bahan baku bagi IKM.")),
+    ]
+    question = "bahan baku IKM menurut UU Cipta Kerja"
+    assert select_quotes(question, items, WEIGHTS)[0].item.passage.id == "pp"
+    assert select_quotes(question, items, WEIGHTS, named="UU 11/2020")[0].item.passage.id == "uu"
+
+
+def test_a_who_question_prefers_the_provision_that_names_the_agent():
+    text = (
+        "(1) Relokasi IKM yang mencemari lingkungan dapat diberikan fasilitas kawasan industri. "
+        "(2) Fasilitas relokasi IKM sebagaimana dimaksud pada ayat (1) dilaksanakan oleh Pemerintah Daerah kabupaten/kota."
+    )
+    item = RetrievedPassage(1, 1.0, passage("p", "PP 29/2018", "30", text))
+    assert select_quotes("relokasi IKM fasilitas", [item], WEIGHTS)[0].ayat == "1"
+    assert select_quotes("siapa yang memberi fasilitas relokasi IKM", [item], WEIGHTS)[0].ayat == "2"
+
+
 def test_units_keep_their_ayat():
     item = RetrievedPassage(1, 1.0, passage("p", "PP 29/2018", "5", "(1) Satu: a. huruf a; b. huruf b. (2) Dua."))
     assert [(u.ayat, u.text) for u in split_units(item)] == [

@@ -3,7 +3,8 @@
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.retriever import Filters, HybridRetriever, LoadedIndex, fuse, top_positive
+from assistant.records import Passage
+from assistant.retriever import Filters, HybridRetriever, LoadedIndex, body_first, fuse, top_positive
 
 
 def test_fusion_rewards_agreement_between_rankers():
@@ -12,6 +13,14 @@ def test_fusion_rewards_agreement_between_rankers():
     order = [position for position, _ in fuse([(lexical, 1.0), (dense, 1.0)])]
     assert order[:2] == [2, 1]
     assert set(order) == {1, 2, 3, 4}
+
+
+def test_a_penjelasan_yields_to_a_provision_scored_close_to_it_but_not_to_a_distant_one():
+    def unit(kind: str) -> Passage:
+        return Passage("p", "PP 29/2018", "PP", "29", "2018", "", kind, (), "5", "", "", "teks", "", "x.md", 0, 4)
+
+    passages = [unit("penjelasan"), unit("pasal"), unit("pasal")]
+    assert [p for p, _ in body_first([(0, 1.0), (1, 0.9), (2, 0.3)], passages)] == [1, 0, 2]
 
 
 def test_definition_question_finds_the_definition(small_index):
