@@ -16,7 +16,7 @@ from .config import Settings
 from .decline import Thresholds, is_manipulation, should_decline
 from .extractive import Selection, quote_at_length, quote_named_pasal, select_quotes, with_current_wording
 from .records import Answer, Citation, RetrievedPassage
-from .references import PASAL, Reference
+from .references import PASAL, Reference, without_regulation_mention
 from .retriever import Filters, HybridRetriever, LoadedIndex
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
@@ -160,11 +160,11 @@ class Assistant:
         if not state.passages:
             yield replace(base, answer=NO_WORDS)
             return
+        manipulated = is_manipulation(state.text)  # declined as such, whatever source it names
+        missing = None if manipulated else self.index.missing_source(state.standalone)
         dense_top = None if self.index.degraded else state.dense_top
-        if is_manipulation(state.text) or should_decline(
-            state.standalone, state.passages, dense_top, self.weights, self.thresholds
-        ):
-            yield replace(base, answer=self._decline_text(state.passages))
+        if manipulated or missing or should_decline(state.standalone, state.passages, dense_top, self.weights, self.thresholds):
+            yield replace(base, answer=self._decline_text(state.passages, missing))
             return
         selections = self._select(state)
         citations = [
@@ -184,8 +184,10 @@ class Assistant:
         if named and (quotes := quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat)):
             # A pasal asked for by number is quoted at length, and so is its current wording.
             return with_current_wording(quotes, self.index.amending_passages, quote_at_length)
+        question = without_regulation_mention(state.standalone, self.index.aliases)
+
         def relevant(items: list[RetrievedPassage]) -> list[Selection]:
-            return select_quotes(state.standalone, items, self.weights, state.named_regulation)
+            return select_quotes(question, items, self.weights, state.named_regulation)
 
         return with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant)
 
@@ -215,13 +217,16 @@ class Assistant:
         sources = "\n".join(f"- {render_citation(c)}" for c in citations)
         yield replace(base, answer=f"{text.strip()}\n\n**Sumber:**\n{sources}{status_text}", citations=citations, notices=notices)
 
-    def _decline_text(self, passages: list[RetrievedPassage]) -> str:
+    def _decline_text(self, passages: list[RetrievedPassage], missing_source: str | None = None) -> str:
         pointers = []
         for item in passages[:3]:
             citation = make_citation(item.passage, "", self.index.pasal_status(item.passage))
             pointers.append(f"- {render_citation(citation)}")
-        return (
-            "Maaf, peraturan yang tersedia dalam korpus tidak memuat jawaban atas pertanyaan ini, "
-            "sehingga kami tidak dapat menyebutkan pasal yang mengaturnya.\n\n"
-            "Ketentuan terdekat yang mungkin terkait:\n" + "\n".join(dict.fromkeys(pointers))
+        reason = (
+            f"Maaf, {missing_source} tidak termasuk dalam korpus peraturan yang tersedia, sehingga kami tidak "
+            "dapat menjawab berdasarkan ketentuan tersebut."
+            if missing_source
+            else "Maaf, peraturan yang tersedia dalam korpus tidak memuat jawaban atas pertanyaan ini, "
+            "sehingga kami tidak dapat menyebutkan pasal yang mengaturnya."
         )
+        return f"{reason}\n\nKetentuan terdekat yang mungkin terkait:\n" + "\n".join(dict.fromkeys(pointers))

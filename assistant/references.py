@@ -31,14 +31,30 @@ class Reference:
 
 
 def find_regulation(text: str, aliases: dict[str, str]) -> str | None:
+    mention = regulation_mention(text, aliases)
+    return mention[0] if mention else None
+
+
+def regulation_mention(text: str, aliases: dict[str, str]) -> tuple[str, tuple[int, int]] | None:
+    """The regulation a text names ("UU 3/2014", "UU Cipta Kerja") and where the name stands."""
     match = REGULATION.search(text)
     if match:
-        return f"{TYPE_NAMES[match['type'].lower()]} {int(match['number'])}/{match['year']}"
+        return f"{TYPE_NAMES[match['type'].lower()]} {int(match['number'])}/{match['year']}", match.span()
     lowered = text.lower()
     for alias in sorted(aliases, key=len, reverse=True):
-        if re.search(rf"\b{re.escape(alias)}\b", lowered):
-            return aliases[alias]
+        if found := re.search(rf"\b{re.escape(alias)}\b", lowered):
+            return aliases[alias], found.span()
     return None
+
+
+def without_regulation_mention(text: str, aliases: dict[str, str]) -> str:
+    """The text less the name of the regulation it mentions: "menurut UU Cipta Kerja" says where to
+    look, and its words ("cipta", "kerja") are not what the answer is about."""
+    mention = regulation_mention(text, aliases)
+    if mention is None:
+        return text
+    start, end = mention[1]
+    return f"{text[:start]} {text[end:]}"
 
 
 def find_reference(text: str, aliases: dict[str, str]) -> Reference | None:
@@ -50,6 +66,42 @@ def find_reference(text: str, aliases: dict[str, str]) -> Reference | None:
     if regulation is None:
         return None
     return Reference(regulation=regulation, pasal=pasal["pasal"].upper(), ayat=pasal["ayat"] or "")
+
+
+# Kinds of instrument a question may name as its source, with the type code identity.py gives a
+# document of that kind, so "sesuai Peraturan Menteri ..." can be checked against the index.
+INSTRUMENT_TYPES = {
+    "Permen": r"peraturan\s+menteri|permen[a-z]*",
+    "Kepmen": r"keputusan\s+menteri|kepmen[a-z]*",
+    "Perpres": r"peraturan\s+presiden|perpres",
+    "Keppres": r"keputusan\s+presiden|keppres",
+    "Inpres": r"instruksi\s+presiden|inpres",
+    "Perda": r"peraturan\s+daerah|perda",
+    "Perkada": r"peraturan\s+(?:gubernur|bupati|wali\s*kota)|pergub|perbup|perwal",
+    "SE": r"surat\s+edaran",
+}
+CITED_SOURCE = re.compile(
+    r"\b(?:sesuai(?:\s+dengan)?|menurut|berdasarkan|mengacu\s+(?:pada|ke)|merujuk\s+(?:pada|ke))"
+    r"\s+(?:ketentuan\s+)?(?P<name>(?:" + "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items()) + r")"
+    r"(?:\s+(?!yang\b|tentang\b|nomor\b|no\b)[A-Za-z]+){0,2})\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    name: str  # as the question writes it: "Peraturan Menteri Perindustrian"
+    type: str  # the type code of such a document: "Permen"
+
+
+def cited_instrument(text: str) -> CitedSource | None:
+    """A kind of instrument the question names as where its answer lies ("sesuai Peraturan Menteri
+    Perindustrian"); a mere mention ("ditetapkan dengan Perda") is not one."""
+    match = CITED_SOURCE.search(text)
+    if not match:
+        return None
+    code = next(code for code in INSTRUMENT_TYPES if match[code])
+    return CitedSource(name=" ".join(match["name"].split()), type=code)
 
 
 DEFINITION_QUESTION = re.compile(

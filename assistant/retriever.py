@@ -21,7 +21,15 @@ from .config import Settings
 from .embedder import Embedder, load_embedder
 from .extractive import TermWeights
 from .records import Passage, RetrievedPassage
-from .references import Reference, defines, find_defined_term, find_reference, find_regulation
+from .references import (
+    Reference,
+    cited_instrument,
+    defines,
+    find_defined_term,
+    find_reference,
+    find_regulation,
+    regulation_mention,
+)
 from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages
 
 log = logging.getLogger(__name__)
@@ -133,6 +141,7 @@ class LoadedIndex:
         # A notice for users while only BM25 answers.
         self.degraded: str | None = DENSE_UNAVAILABLE if collection is None else None
         self.regulations = sorted({p.regulation for p in passages})
+        self.types = {p.type for p in passages}
         # Lookups that keep a query's work independent of the corpus size.
         self.regulation_column = Column([p.regulation for p in passages])
         self.status_column = Column(self.status)
@@ -169,6 +178,16 @@ class LoadedIndex:
         if not passage.pasal or passage.amends:
             return []
         return self.rewrites.get(f"{passage.regulation} Pasal {passage.pasal}", [])
+
+    def missing_source(self, question: str) -> str | None:
+        """The regulation, or kind of instrument, a question names as its source when the index
+        holds none of it ("sesuai Peraturan Menteri Perindustrian", "menurut UU 20/2008")."""
+        if (cited := cited_instrument(question)) and cited.type not in self.types:
+            return cited.name
+        mention = regulation_mention(question, self.aliases)
+        if mention and mention[0] not in self.regulations and mention[0] not in self.amended:
+            return mention[0]
+        return None
 
     def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:
         positions = self.pasal_positions.get((regulation, pasal), [])

@@ -53,6 +53,21 @@ def test_declines_what_the_corpus_does_not_support(assistant, question):
     assert "Ketentuan terdekat" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Apa syarat proposal pembangunan Sentra IKM sesuai Peraturan Menteri Perindustrian?", "Peraturan Menteri Perindustrian"),
+        ("Apa kewajiban pemerintah daerah terhadap IKM menurut UU 3/2014?", "UU 3/2014"),  # not in this index
+    ],
+)
+def test_declines_a_question_whose_named_source_is_not_in_the_index(assistant, question, named):
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert f"{named} tidak termasuk dalam korpus" in answer.answer
+    assert "Ketentuan terdekat" in answer.answer
+    assert not assistant.ask("Apa kewajiban pemerintah daerah terhadap Sentra IKM menurut PP 29/2018?").abstained
+
+
 def test_follow_up_carries_the_subject_of_the_previous_question():
     history = [{"role": "user", "content": "Apa kewajiban pemerintah daerah terhadap Sentra IKM?"}]
     assert "Sentra IKM" in standalone_question("bagaimana dengan pendanaannya?", history)

@@ -1,6 +1,14 @@
 import pytest
 
-from assistant.references import Reference, find_defined_term, find_reference, find_regulation
+from assistant.references import (
+    CitedSource,
+    Reference,
+    cited_instrument,
+    find_defined_term,
+    find_reference,
+    find_regulation,
+    without_regulation_mention,
+)
 
 ALIASES = {"uu perindustrian": "UU 3/2014", "ripin": "PP 14/2015"}
 
@@ -33,3 +41,21 @@ def test_a_regulation_named_without_a_pasal_is_found():
 def test_a_definition_question_names_its_term_before_a_comma():
     assert find_defined_term("Bagaimana pengertian Sentra IKM, dan berapa jumlah minimalnya?") == "sentra ikm"
     assert find_defined_term("Apa yang dimaksud dengan TPL?") == "tpl"
+
+
+def test_the_name_of_a_regulation_is_taken_out_of_the_question_it_points_to():
+    assert without_regulation_mention("dasar hukum impor bahan baku menurut UU 3/2014?", ALIASES).split() == [
+        "dasar", "hukum", "impor", "bahan", "baku", "menurut", "?"
+    ]
+    assert "ripin" not in without_regulation_mention("target sentra IKM baru RIPIN 2035", ALIASES).lower()
+    assert without_regulation_mention("kewajiban pemda", ALIASES) == "kewajiban pemda"
+
+
+def test_an_instrument_named_as_the_source_is_recognised_but_not_a_mere_mention():
+    assert cited_instrument("format proposal sesuai Peraturan Menteri Perindustrian yang berlaku?") == CitedSource(
+        "Peraturan Menteri Perindustrian", "Permen"
+    )
+    assert cited_instrument("syarat sentra menurut Permenperin nomor 64 tahun 2016") == CitedSource("Permenperin", "Permen")
+    assert cited_instrument("berdasarkan perpres tentang RPJMN") == CitedSource("perpres", "Perpres")
+    assert cited_instrument("Apakah RPIK ditetapkan dengan Perda?") is None
+    assert cited_instrument("sesuai dengan ketentuan peraturan perundang-undangan") is None
