@@ -47,7 +47,7 @@ from assistant.catalog import Catalog
 from assistant.config import get_settings
 from assistant.embedder import load_embedder
 from assistant.evaluation import evaluate, load_items
-from assistant.indexer import content_hash, lexical_index, searchable_text
+from assistant.indexer import HNSW_CONFIGURATION, content_hash, lexical_index, searchable_text
 from assistant.loaders import LoadFailure, iter_bulk, iter_documents
 from assistant.retriever import Filters, HybridRetriever, LoadedIndex
 from assistant.structure import parse_document
@@ -230,7 +230,7 @@ def main() -> None:
         embedded_chars += sum(map(len, texts))
     rate = embedded / embed_seconds if embed_seconds else 0.0
     client = chromadb.PersistentClient(path=str(args.work_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.get_or_create_collection("scale", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    collection = client.get_or_create_collection("scale", configuration=HNSW_CONFIGURATION, embedding_function=None)
     started = time.perf_counter()
     add_vectors(collection, passages, dense)
     insert_seconds = time.perf_counter() - started
@@ -255,7 +255,7 @@ def main() -> None:
     # --- 4. query -----------------------------------------------------------------------------
     items = load_items(args.dev)
     questions = [item["question"] for item in items]
-    core_collection = client.get_or_create_collection("core", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    core_collection = client.get_or_create_collection("core", configuration=HNSW_CONFIGURATION, embedding_function=None)
     add_vectors(core_collection, core_passages, dense)
     core_lexical = lexical_index([analyze(searchable_text(p)) for p in core_passages])
     systems = {
