@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .embedder import BACKENDS, Backend, embedding_identity
+from .embedder import BACKENDS, BATCH_SIZE, Backend, embedding_identity
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # the backend. torch is the default: on dev, onnx-int8 declined 0.80 of unanswerable questions
     # (torch 0.90) and found fewer evidence passages in the top 5 (0.850 vs 0.883).
     embedding_backend: Backend = "torch"
-    embedding_batch_size: int = 32
+    embedding_batch_size: int = BATCH_SIZE
     model_cache_dir: Path = PROJECT_ROOT / "index" / "models"  # converted bundled models live here
     max_passage_tokens: int = 350
 

