@@ -7,7 +7,7 @@ from functools import lru_cache
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 # Multi-word terms of the texts contracted to the abbreviation officials type, on both sides, so
 # "IKM" and "industri kecil dan industri menengah" become one term (expanding the other way
@@ -26,6 +26,8 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
         (r"anggaran pendapatan (?:dan )?belanja daerah", "apbd"),
         (r"kementerian perindustrian", "kemenperin"),
         (r"pemerintah daerah", "pemda"),
+        # "pemerintah kabupaten/kota" is a Pemda too: it becomes "pemda kabupaten kota", as "pemkab" does.
+        (r"pemerintah(?= (?:kabupaten|kota|provinsi)\b)", "pemda"),
         (r"undang undang", "uu"),
         (r"peraturan pemerintah", "pp"),
         (r"kawasan industri", "ki"),

@@ -34,6 +34,10 @@ MAX_UNITS = 4
 MAX_PER_PASSAGE = 2  # room for a second ayat of the same pasal, and for other provisions
 MAX_LIST_ITEMS = 12
 QUOTE_WORDS = 100  # a quote grows with the sentences that follow it up to this many words
+WINDOW_WORDS = 60  # what is quoted of a unit longer than QUOTE_WORDS
+WINDOW_STEP = 4
+WINDOW_SNAP = 8  # how far back a window may move to start at an item number ("3.")
+ITEM_NUMBER = re.compile(r"(?:\d{1,2}|[a-z])\.")
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,10 @@ def select_quotes(
         if keys & used or sum(s.item.passage.id == item.passage.id for s in selections) >= MAX_PER_PASSAGE:
             continue
         used |= keys
-        quote = " ".join(units[i].text for i in span)
+        if span == [index]:
+            quote = best_window(units[index].text, question_terms, weights)
+        else:
+            quote = " ".join(units[i].text for i in span)
         selections.append(Selection(item, units[index].ayat, quote, score))
     return selections
 
@@ -171,6 +178,27 @@ def with_current_wording(
             result += current
         result.append(selection)
     return result[:MAX_UNITS]
+
+
+def best_window(text: str, question_terms: set[str], weights: TermWeights) -> str:
+    """A unit longer than QUOTE_WORDS (a Lampiran table flattened to one run of text) is quoted by
+    its WINDOW_WORDS words that hold most of the question's weighted terms, starting at an item
+    number when one is close before."""
+    words = text.split()
+    if len(words) <= QUOTE_WORDS:
+        return text
+    best_start, best_score = 0, (-1.0, -1)
+    for start in range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP):
+        terms = [t for t in analyze(" ".join(words[start : start + WINDOW_WORDS])) if t in question_terms]
+        # Most weighted question terms first; of equals, the window that repeats them most.
+        score = (round(sum(weights.idf(t) for t in sorted(set(terms))), 9), len(terms))
+        if score > best_score:
+            best_start, best_score = start, score
+    item_start = next(
+        (i for i in range(best_start, max(best_start - WINDOW_SNAP, -1), -1) if ITEM_NUMBER.fullmatch(words[i])), best_start
+    )
+    end = min(item_start + WINDOW_WORDS, len(words))
+    return ("… " if item_start else "") + " ".join(words[item_start:end]) + (" …" if end < len(words) else "")
 
 
 def _expand(units: list[Unit], index: int) -> list[int]:

@@ -83,7 +83,8 @@ INSTRUMENT_TYPES = {
 CITED_SOURCE = re.compile(
     r"\b(?:sesuai(?:\s+dengan)?|menurut|berdasarkan|mengacu\s+(?:pada|ke)|merujuk\s+(?:pada|ke))"
     r"\s+(?:ketentuan\s+)?(?P<name>(?:" + "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items()) + r")"
-    r"(?:\s+(?!yang\b|tentang\b|nomor\b|no\b)[A-Za-z]+){0,2})\b",
+    r"(?:\s+(?!yang\b|tentang\b|nomor\b|no\b)[A-Za-z]+){0,2}"
+    r"(?:\s+(?:(?:nomor|no\.?)\s*)?\d+(?:\s+tahun\s+\d{4}|\s*/\s*\d{4})?)?)\b",
     re.IGNORECASE,
 )
 

@@ -182,11 +182,11 @@ class LoadedIndex:
     def missing_source(self, question: str) -> str | None:
         """The regulation, or kind of instrument, a question names as its source when the index
         holds none of it ("sesuai Peraturan Menteri Perindustrian", "menurut UU 20/2008")."""
-        if (cited := cited_instrument(question)) and cited.type not in self.types:
-            return cited.name
         mention = regulation_mention(question, self.aliases)
         if mention and mention[0] not in self.regulations and mention[0] not in self.amended:
             return mention[0]
+        if (cited := cited_instrument(question)) and cited.type not in self.types:
+            return cited.name
         return None
 
     def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:

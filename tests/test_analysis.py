@@ -10,6 +10,7 @@ def test_terms_of_the_texts_and_their_abbreviations_analyse_alike():
     assert analyze("Pemkab") == analyze("pemerintah daerah kabupaten")
     assert analyze("UPT dan TPL") == analyze("Unit Pelayanan Teknis dan Tenaga Penyuluh Lapangan")
     assert analyze("bupati/wali kota") == analyze("bupati/walikota")  # both spellings occur in the laws
+    assert analyze("Pemkab") == analyze("pemerintah kabupaten")  # a Pemda, however the text names it
 
 
 def test_stopwords_removed_and_words_stemmed():

@@ -1,6 +1,14 @@
 """Quote selection of the extractive backend: pure functions over passages, no index needed."""
 
-from assistant.extractive import UNIT_BOUNDARY, TermWeights, select_quotes, split_units, with_current_wording
+from assistant.extractive import (
+    QUOTE_WORDS,
+    UNIT_BOUNDARY,
+    WINDOW_WORDS,
+    TermWeights,
+    select_quotes,
+    split_units,
+    with_current_wording,
+)
 from assistant.records import Passage, RetrievedPassage
 
 
@@ -92,6 +100,17 @@ def test_a_who_question_prefers_the_provision_that_names_the_agent():
     item = RetrievedPassage(1, 1.0, passage("p", "PP 29/2018", "30", text))
     assert select_quotes("relokasi IKM fasilitas", [item], WEIGHTS)[0].ayat == "1"
     assert select_quotes("siapa yang memberi fasilitas relokasi IKM", [item], WEIGHTS)[0].ayat == "2"
+
+
+def test_a_long_flattened_table_is_quoted_where_it_answers_not_from_its_start():
+    filler = " ".join(f"{n}. Revitalisasi kawasan industri yang sudah beroperasi di luar Pulau Jawa" for n in range(1, 12))
+    table = f"{filler} Tabel 7.6 Program Pengembangan Sentra IKM 1. Survey potensi 2. Pengadaan tanah oleh pemerintah kabupaten/kota untuk pembangunan sentra IKM 3. Pembinaan sentra IKM"
+    assert len(table.split()) > QUOTE_WORDS
+    item = RetrievedPassage(1, 1.0, passage("lampiran", "PP 14/2015", "", table))
+    quote = select_quotes("pengadaan tanah sentra IKM oleh pemkab", [item], WEIGHTS)[0].quote
+    assert "2. Pengadaan tanah oleh pemerintah kabupaten/kota" in quote
+    assert quote.startswith("… ") and quote.split()[1].endswith(".")  # starts at an item number
+    assert len(quote.split()) <= WINDOW_WORDS + 2
 
 
 def test_units_keep_their_ayat():

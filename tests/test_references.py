@@ -55,7 +55,10 @@ def test_an_instrument_named_as_the_source_is_recognised_but_not_a_mere_mention(
     assert cited_instrument("format proposal sesuai Peraturan Menteri Perindustrian yang berlaku?") == CitedSource(
         "Peraturan Menteri Perindustrian", "Permen"
     )
-    assert cited_instrument("syarat sentra menurut Permenperin nomor 64 tahun 2016") == CitedSource("Permenperin", "Permen")
+    assert cited_instrument("syarat sentra menurut Permenperin nomor 64 tahun 2016?") == CitedSource(
+        "Permenperin nomor 64 tahun 2016", "Permen"
+    )
+    assert cited_instrument("menurut Perpres 3/2016, apakah") == CitedSource("Perpres 3/2016", "Perpres")
     assert cited_instrument("berdasarkan perpres tentang RPJMN") == CitedSource("perpres", "Perpres")
     assert cited_instrument("Apakah RPIK ditetapkan dengan Perda?") is None
     assert cited_instrument("sesuai dengan ketentuan peraturan perundang-undangan") is None
