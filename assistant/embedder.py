@@ -34,6 +34,7 @@ from typing import Literal, Protocol, get_args
 import numpy as np
 
 BUNDLED_E5 = "bundled:multilingual-e5-small"
+BUNDLED_E5_DIR = BUNDLED_E5.split(":", 1)[1]  # the converted model's folder in the model cache
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 # Bumped whenever the converter's output changes, so old conversions are redone.
 CONVERTER_VERSION = "1"
@@ -476,7 +477,7 @@ def _load_sentence_transformer(model_name_or_path: str, cache_dir: Path, **model
     from sentence_transformers import SentenceTransformer
 
     if model_name_or_path == BUNDLED_E5:
-        path = convert_bundled_e5(cache_dir / BUNDLED_E5.split(":", 1)[1])
+        path = convert_bundled_e5(cache_dir / BUNDLED_E5_DIR)
         return SentenceTransformer(str(path), device="cpu", model_kwargs=model_kwargs)
     return SentenceTransformer(model_name_or_path, device="cpu", cache_folder=str(cache_dir), model_kwargs=model_kwargs)
 
@@ -489,7 +490,7 @@ def _embedding_dimension(model) -> int:
 
 def onnx_int8_dir(model_name_or_path: str, cache_dir: Path) -> Path:
     """Where the onnx-int8 export of a model lives: beside the converted bundled model."""
-    name = BUNDLED_E5.split(":", 1)[1] if model_name_or_path == BUNDLED_E5 else model_name_or_path
+    name = BUNDLED_E5_DIR if model_name_or_path == BUNDLED_E5 else model_name_or_path
     return Path(cache_dir) / (re.sub(r"[^\w.-]+", "_", name).strip("_") + ".onnx-int8")
 
 
@@ -502,7 +503,7 @@ def export_onnx_int8(model_name_or_path: str, cache_dir: Path) -> Path:
     """
     cache_dir = Path(cache_dir)
     if model_name_or_path == BUNDLED_E5:
-        converted = convert_bundled_e5(cache_dir / BUNDLED_E5.split(":", 1)[1])
+        converted = convert_bundled_e5(cache_dir / BUNDLED_E5_DIR)
         source = (converted / MARKER_FILE).read_text(encoding="utf-8").strip()
     else:
         source = model_name_or_path

