@@ -27,9 +27,9 @@ class Settings(BaseSettings):
     # any sentence-transformers model id or local path works where a hub is reachable.
     embedding_model: str = "bundled:multilingual-e5-small"
     # How the model runs: "torch" or "onnx-int8" (exported and quantized once into model_cache_dir,
-    # about twice torch's speed here: for bulk indexing). Vectors differ slightly, so indexes record
-    # the backend. torch is the default: on dev, onnx-int8 declined 0.80 of unanswerable questions
-    # (torch 0.90) and found fewer evidence passages in the top 5 (0.850 vs 0.883).
+    # 1.4-2x torch's speed here: for bulk indexing). Vectors differ slightly, so indexes record
+    # the backend. torch is the default: on dev, onnx-int8 declined 0.90 of unanswerable questions
+    # (torch 1.00) and found fewer evidence passages in the top 5 (0.867 vs 0.900).
     embedding_backend: Backend = "torch"
     embedding_batch_size: int = BATCH_SIZE
     model_cache_dir: Path = PROJECT_ROOT / "index" / "models"  # converted bundled models live here

