@@ -128,24 +128,64 @@ class Selection:
     score: float
 
 
+# Words that ask: a clause holding one is a question of its own ("..., dan apakah ...").
+INTERROGATIVE = re.compile(
+    r"\b(?:apa|apakah|siapa|berapa|bagaimana|kapan|mana|mengapa|kenapa|bolehkah|bisakah|dapatkah)\b", re.IGNORECASE
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions one question asks, when it asks several ("zonanya apa dan ditetapkan lewat
+    dokumen apa?"): its interrogative sentences, each split at a "dan" that joins two interrogative
+    clauses. A single question gives one part; statements around it ("Kabupaten kami ...") none."""
+    parts = []
+    for sentence in re.split(r"(?<=[?.!])\s+", question.strip()):
+        if not INTERROGATIVE.search(sentence):
+            continue
+        pieces = re.split(r",?\s+dan\s+", sentence)
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if INTERROGATIVE.search(current) and INTERROGATIVE.search(piece):
+                parts.append(current)
+                current = piece
+            else:
+                current = f"{current} dan {piece}"
+        parts.append(current)
+    return parts
+
+
 def select_quotes(
     question: str, items: list[RetrievedPassage], weights: TermWeights, named: str | None = None
 ) -> list[Selection]:
     """Best units across the retrieved passages, each expanded with the list it introduces.
+    A question that asks several things gets the best unit for each of them before the rest.
     `named` is the regulation the question names, if any."""
     question_terms = set(analyze(question))
     wants = wanted_answer(question)
+    parts = question_parts(question)
     candidates = []
     for item in items:
         units = split_units(item)
         for index, unit in enumerate(units):
             score = score_unit(question_terms, unit, item.passage, weights, wants, named)
             candidates.append((score, item, units, index))
-    candidates.sort(key=lambda c: (-round(c[0], 9), c[1].rank, c[3]))  # ties: retrieval rank, text order
+
+    def best_first(scores: list[float]) -> list[int]:  # ties: retrieval rank, text order
+        return sorted(range(len(candidates)), key=lambda i: (-round(scores[i], 9), candidates[i][1].rank, candidates[i][3]))
+
+    order = best_first([c[0] for c in candidates])
+    part_leads = []
+    for part in parts if len(parts) > 1 else []:
+        terms, part_wants = set(analyze(part)), wanted_answer(part)
+        # What the part asks, within what the whole question is about.
+        scores = [c[0] + score_unit(terms, c[2][c[3]], c[1].passage, weights, part_wants, named) for c in candidates]
+        part_leads += best_first(scores)[:1]
     selections: list[Selection] = []
     used: set[tuple[str, int]] = set()
-    for score, item, units, index in candidates:
-        if len(selections) >= MAX_UNITS or (selections and score < 0.5 * selections[0].score):
+    for position, candidate in enumerate(order[:1] + part_leads + order[1:]):
+        score, item, units, index = candidates[candidate]
+        answers_a_part = 0 < position <= len(part_leads)
+        if len(selections) >= MAX_UNITS or (selections and not answers_a_part and score < 0.5 * selections[0].score):
             break
         span = _expand(units, index)
         keys = {(item.passage.id, i) for i in span}

@@ -5,6 +5,7 @@ from assistant.extractive import (
     UNIT_BOUNDARY,
     WINDOW_WORDS,
     TermWeights,
+    question_parts,
     select_quotes,
     split_units,
     with_current_wording,
@@ -120,4 +121,37 @@ def test_units_keep_their_ayat():
         ("1", "a. huruf a;"),
         ("1", "b. huruf b."),
         ("2", "(2) Dua."),
+    ]
+
+
+def test_a_question_that_asks_two_things_is_split_into_its_parts():
+    assert question_parts(
+        "Kabupaten kami belum punya kawasan industri. Lokasinya harus di zona apa dan zona itu ditetapkan lewat dokumen apa?"
+    ) == ["Lokasinya harus di zona apa", "zona itu ditetapkan lewat dokumen apa?"]
+    assert question_parts("Lembaga apa saja yang diperkuat, dan siapa yang melaksanakannya?") == [
+        "Lembaga apa saja yang diperkuat",
+        "siapa yang melaksanakannya?",
+    ]
+    # "dan" inside one question joins words, not questions.
+    assert question_parts("Apa saja peran dan kewenangan bupati/wali kota?") == ["Apa saja peran dan kewenangan bupati/wali kota?"]
+    assert question_parts("Kualitas dan produktivitas perajin bisa naik lewat apa saja?") == [
+        "Kualitas dan produktivitas perajin bisa naik lewat apa saja?"
+    ]
+
+
+def test_each_part_of_a_two_part_question_gets_a_quote():
+    text = (
+        "(1) Lokasi klaster ditentukan dengan memperhatikan pemetaan potensi klaster daerah. "
+        "(2) Lokasi klaster ditentukan dalam program klaster Pemerintah Pusat. "
+        "(3) Lokasi klaster ditetapkan dengan memperhatikan strategi lokasi klaster. "
+        "(4) Pemerintah Pusat wajib menyediakan lahan."
+    )
+    item = RetrievedPassage(1, 1.0, passage("p", "UU 11/2020", "89", text))
+    other = RetrievedPassage(2, 0.9, passage("q", "UU 11/2020", "90", "Lokasi klaster ditentukan oleh Pemerintah Pusat."))
+    question = "Bagaimana lokasi klaster ditentukan dan dukungan apa yang wajib diberikan?"
+    quotes = [s.quote for s in select_quotes(question, [item, other], WEIGHTS)]
+    assert "(4) Pemerintah Pusat wajib menyediakan lahan." in quotes
+    # Asked as one question, the provisions that match most of it are quoted instead.
+    assert "(4) Pemerintah Pusat wajib menyediakan lahan." not in [
+        s.quote for s in select_quotes("Bagaimana lokasi klaster ditentukan?", [item, other], WEIGHTS)
     ]
