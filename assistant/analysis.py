@@ -7,7 +7,7 @@ from functools import lru_cache
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"
 
 # Multi-word terms of the texts contracted to the abbreviation officials type, on both sides, so
 # "IKM" and "industri kecil dan industri menengah" become one term (expanding the other way
@@ -30,6 +30,11 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
         (r"pemerintah(?= (?:kabupaten|kota|provinsi)\b)", "pemda"),
         (r"undang undang", "uu"),
         (r"peraturan pemerintah", "pp"),
+        # Permits, abbreviated in UU 23/2014's Lampiran and PP 142/2015 and spelled out in UU 3/2014.
+        (r"izin usaha kawasan industri", "iuki"),
+        (r"izin perluasan kawasan industri", "ipki"),
+        (r"izin perluasan usaha industri", "ipui"),
+        (r"izin usaha industri", "iui"),
         (r"kawasan industri", "ki"),
         (r"wali kota", "walikota"),  # UU 23/2014 spells it apart, UU 3/2014 and PP 142/2015 together
     ]

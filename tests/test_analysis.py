@@ -11,6 +11,10 @@ def test_terms_of_the_texts_and_their_abbreviations_analyse_alike():
     assert analyze("UPT dan TPL") == analyze("Unit Pelayanan Teknis dan Tenaga Penyuluh Lapangan")
     assert analyze("bupati/wali kota") == analyze("bupati/walikota")  # both spellings occur in the laws
     assert analyze("Pemkab") == analyze("pemerintah kabupaten")  # a Pemda, however the text names it
+    # Permits: UU 23/2014's Lampiran abbreviates what UU 3/2014 spells out.
+    assert analyze("Penerbitan IUI kecil") == analyze("penerbitan izin usaha industri kecil")
+    assert analyze("IUKI dan IPKI") == analyze("Izin Usaha Kawasan Industri dan Izin Perluasan Kawasan Industri")
+    assert analyze("IPUI") == analyze("izin perluasan usaha industri")
 
 
 def test_stopwords_removed_and_words_stemmed():
