@@ -112,6 +112,15 @@ DEFINITION_QUESTION = re.compile(
 )
 
 
+# "Sudah bisa diusulkan jadi sentra IKM?", "dihitung sebagai Sentra IKM": whether something
+# qualifies as a term is answered by the term's definition.
+QUALIFICATION_QUESTION = re.compile(
+    r"\b(?:disebut|dianggap|dihitung\s+sebagai|digolongkan\s+sebagai|dikategorikan\s+sebagai|termasuk|jadi|menjadi)"
+    r"\s+(?P<term>[\w/ -]{3,60}?)\s*(?:\?|,|\.|$|menurut|dalam|di\s+dalam|berdasarkan)",
+    re.IGNORECASE,
+)
+
+
 def find_defined_term(text: str) -> str | None:
     """The term a definition question asks about: "Apa yang dimaksud dengan Sentra IKM?" -> "sentra ikm"."""
     match = DEFINITION_QUESTION.search(text.strip())
@@ -119,6 +128,18 @@ def find_defined_term(text: str) -> str | None:
         return None
     term = " ".join(match["term"].lower().split())
     return term or None
+
+
+def defined_term_candidates(text: str) -> list[str]:
+    """Terms whose definition answers the question, most specific first: the term of a definition
+    question, then the term a qualification question asks about ("jadi sentra IKM belum, Pak?"),
+    cut down word by word to two words ("sentra ikm belum" -> "sentra ikm"), since where such a
+    question's term ends is a guess; a single generic word ("industri") would pull in every definition."""
+    candidates = [term] if (term := find_defined_term(text)) else []
+    for match in QUALIFICATION_QUESTION.finditer(text.strip()):
+        words = match["term"].lower().split()
+        candidates += [" ".join(words[:n]) for n in range(len(words), 1, -1)]
+    return list(dict.fromkeys(candidates))
 
 
 def defines(text: str, term: str) -> bool:

@@ -25,7 +25,7 @@ from .references import (
     Reference,
     cited_instrument,
     defines,
-    find_defined_term,
+    defined_term_candidates,
     find_reference,
     find_regulation,
     regulation_mention,
@@ -293,11 +293,14 @@ class HybridRetriever(BaseRetriever):
         fused = body_first(fuse(rankings), self.index.passages)
         if reference is not None:
             fused = put_first(self._named_pasal(reference, filters), fused)
-        elif term := find_defined_term(query):
+        else:
             # Definitions live in the general provisions; the passage that defines the term goes first.
-            defining = [p for p, _ in fused[:CANDIDATES] if defines(self.index.passages[p].text, term)]
-            defining.sort(key=lambda p: self.index.passages[p].kind != "pasal")  # stable: rank order within
-            fused = put_first(defining[:2], fused)
+            for term in defined_term_candidates(query):
+                defining = [p for p, _ in fused[:CANDIDATES] if defines(self.index.passages[p].text, term)]
+                if defining:
+                    defining.sort(key=lambda p: self.index.passages[p].kind != "pasal")  # stable: rank order within
+                    fused = put_first(defining[:2], fused)
+                    break
         passages = [
             RetrievedPassage(rank=rank + 1, score=round(score, 6), passage=self.index.passages[position])
             for rank, (position, score) in enumerate(fused[:k])

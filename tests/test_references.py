@@ -4,6 +4,7 @@ from assistant.references import (
     CitedSource,
     Reference,
     cited_instrument,
+    defined_term_candidates,
     find_defined_term,
     find_reference,
     find_regulation,
@@ -41,6 +42,15 @@ def test_a_regulation_named_without_a_pasal_is_found():
 def test_a_definition_question_names_its_term_before_a_comma():
     assert find_defined_term("Bagaimana pengertian Sentra IKM, dan berapa jumlah minimalnya?") == "sentra ikm"
     assert find_defined_term("Apa yang dimaksud dengan TPL?") == "tpl"
+
+
+def test_a_qualification_question_asks_for_the_definition_of_its_term():
+    # Where the term ends is a guess: shorter readings follow, down to two words.
+    assert defined_term_candidates("Sudah bisa diusulkan jadi sentra IKM belum, Pak?") == ["sentra ikm belum", "sentra ikm"]
+    assert defined_term_candidates("Apakah studio animasi bisa dihitung sebagai Sentra IKM dalam program ini?")[-1] == "sentra ikm"
+    # A definition question's own term comes first; one generic word is never a candidate.
+    assert defined_term_candidates("Apa yang dimaksud dengan TPL?") == ["tpl"]
+    assert "industri" not in defined_term_candidates("Jadi industri apa yang boleh?")
 
 
 def test_the_name_of_a_regulation_is_taken_out_of_the_question_it_points_to():

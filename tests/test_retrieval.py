@@ -27,6 +27,9 @@ def test_definition_question_finds_the_definition(small_index):
     retriever = HybridRetriever(index=small_index, k=5)
     results = retriever.retrieve("Apa yang dimaksud dengan Sentra IKM?")
     assert any("Sentra IKM adalah sekelompok IKM" in r.passage.text for r in results)
+    # Whether something qualifies as a Sentra IKM is answered by the definition, too.
+    question = "Di desa kami baru ada empat perajin anyaman bambu. Sudah bisa diusulkan jadi sentra IKM belum, Pak?"
+    assert "Sentra IKM adalah sekelompok IKM" in retriever.retrieve(question)[0].passage.text
 
 
 def test_explicit_reference_puts_the_named_pasal_first(small_index):
