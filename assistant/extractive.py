@@ -50,12 +50,15 @@ class Unit:
     text: str
 
 
+def unit_texts(text: str) -> list[str]:
+    """A passage's text cut into ayat, list items and sentences."""
+    return [piece for piece in (p.strip() for p in UNIT_BOUNDARY.split(text)) if piece]
+
+
 def split_units(item: RetrievedPassage) -> list[Unit]:
     units = []
     ayat = item.passage.ayat_start if item.passage.ayat_start == item.passage.ayat_end else ""
-    for order, piece in enumerate(p.strip() for p in UNIT_BOUNDARY.split(item.passage.text)):
-        if not piece:
-            continue
+    for order, piece in enumerate(unit_texts(item.passage.text)):
         marker = AYAT_START.match(piece)
         if marker:
             ayat = marker.group(1)
@@ -65,6 +68,11 @@ def split_units(item: RetrievedPassage) -> list[Unit]:
 
 def _is_list_item(text: str) -> bool:
     return bool(re.match(r"(?:[a-z]|\d{1,2})\.\s", text))
+
+
+# How much more a term of the asked sentence weighs than one of the sentences setting the scene
+# (tuned on dev: 2 gives key facts 0.800 -> 0.817; 1.5 and 3 gain less).
+FOCUS_WEIGHT = 2.0
 
 
 class TermWeights:
@@ -77,6 +85,23 @@ class TermWeights:
     def idf(self, term: str) -> float:
         df = self.df.get(term, 0)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def focused(self, question: str) -> TermWeights:
+        """These weights with the terms of what a question asks raised over those of the scene it
+        sets ("Ada investor asing di sentra kami. Boleh tidak industri kecil dimiliki orang asing?")."""
+        focus = set(analyze(" ".join(question_parts(question))))
+        if not focus or focus >= set(analyze(question)):
+            return self
+        return FocusedWeights(self, focus)
+
+
+class FocusedWeights(TermWeights):
+    def __init__(self, weights: TermWeights, focus: set[str]):
+        super().__init__(weights.df, weights.n)
+        self.focus = focus
+
+    def idf(self, term: str) -> float:
+        return super().idf(term) * (FOCUS_WEIGHT if term in self.focus else 1.0)
 
 
 def score_unit(
@@ -136,11 +161,12 @@ INTERROGATIVE = re.compile(
 
 def question_parts(question: str) -> list[str]:
     """The questions one question asks, when it asks several ("zonanya apa dan ditetapkan lewat
-    dokumen apa?"): its interrogative sentences, each split at a "dan" that joins two interrogative
-    clauses. A single question gives one part; statements around it ("Kabupaten kami ...") none."""
+    dokumen apa?"): its interrogative sentences (with a question word or a question mark), each split
+    at a "dan" that joins two interrogative clauses. Statements around them ("Kabupaten kami ...")
+    are no part."""
     parts = []
     for sentence in re.split(r"(?<=[?.!])\s+", question.strip()):
-        if not INTERROGATIVE.search(sentence):
+        if not INTERROGATIVE.search(sentence) and not sentence.endswith("?"):
             continue
         pieces = re.split(r",?\s+dan\s+", sentence)
         current = pieces[0]
@@ -163,6 +189,7 @@ def select_quotes(
     question_terms = set(analyze(question))
     wants = wanted_answer(question)
     parts = question_parts(question)
+    weights = weights.focused(question)
     candidates = []
     for item in items:
         units = split_units(item)

@@ -155,3 +155,13 @@ def test_each_part_of_a_two_part_question_gets_a_quote():
     assert "(4) Pemerintah Pusat wajib menyediakan lahan." not in [
         s.quote for s in select_quotes("Bagaimana lokasi klaster ditentukan?", [item, other], WEIGHTS)
     ]
+
+
+def test_the_asked_sentence_weighs_more_than_the_scene_it_is_set_in():
+    scene = RetrievedPassage(1, 1.0, passage("scene", "UU 3/2014", "27", "Investor asing dapat mengambil alih usaha kerajinan di sentra."))
+    asked = RetrievedPassage(2, 0.9, passage("asked", "UU 3/2014", "103", "Industri kecil hanya dapat dimiliki warga negara Indonesia, tidak oleh orang asing."))
+    question = "Ada investor asing yang mau mengambil alih usaha kerajinan di sentra kami. Boleh tidak industri kecil dimiliki orang asing?"
+    assert question_parts(question) == ["Boleh tidak industri kecil dimiliki orang asing?"]
+    assert select_quotes(question, [scene, asked], WEIGHTS)[0].item.passage.id == "asked"
+    # Without a scene, every word of the question counts alike.
+    assert WEIGHTS.focused("Boleh tidak industri kecil dimiliki orang asing?") is WEIGHTS
