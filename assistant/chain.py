@@ -88,7 +88,7 @@ class Assistant:
         self.retriever = HybridRetriever(index=self.index, k=settings.top_k)
         self.backend = backend or load_backend(settings)
         self.thresholds = thresholds
-        self.weights = self.index.term_weights()
+        self.weights = self.index.weights
         self.chain = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .analysis import analyze
 from .catalog import Catalog, amended_pasal
 from .config import Settings
 from .embedder import Embedder, load_embedder
-from .extractive import TermWeights
+from .extractive import TermWeights, unit_texts
 from .records import Passage, RetrievedPassage
 from .references import (
     Reference,
@@ -46,6 +47,13 @@ CANDIDATES = 50  # per retriever, before fusion
 # question is about; it ranks as if its fused score were this share (tuned on dev: 0.4-0.8 give
 # hit@5 0.883 -> 0.900, MRR@10 0.672 -> 0.69).
 PENJELASAN_WEIGHT = 0.6
+# The best fused passages are re-ranked by how much of the question two consecutive units of them
+# (an ayat and the next, a list intro and its first item) hold, as a quote would: a passage that
+# answers in one place beats one that matches word by word across its length. Tuned on dev: 0.35
+# gives MRR@10 0.706 -> 0.722 and hit@5 0.917 -> 0.933; 0.5 gives MRR@10 0.738 but loses a decline
+# and a gold citation in the answers.
+UNIT_RERANK_DEPTH = 10
+UNIT_WEIGHT = 0.35
 
 
 @dataclass
@@ -147,6 +155,8 @@ class LoadedIndex:
         self.status_column = Column(self.status)
         self.pasal_positions: dict[tuple[str, str], list[int]] = {}
         self.rewrites: dict[str, list[Passage]] = {}  # "UU 3/2014 Pasal 101" -> articles rewriting it
+        # The analysed units of the passages re-ranked lately: the same few recur across questions.
+        self.unit_terms = lru_cache(maxsize=20_000)(self._analysed_units)
         for position, p in enumerate(passages):
             self.pasal_positions.setdefault((p.regulation, p.pasal), []).append(position)
             if p.amends and p.kind == "pasal":
@@ -161,7 +171,18 @@ class LoadedIndex:
             )
         return cls(settings, build, embedder)
 
-    def term_weights(self) -> TermWeights:
+    def _analysed_units(self, position: int) -> list[frozenset[str]]:
+        return [frozenset(analyze(unit)) for unit in unit_texts(self.passages[position].text)]
+
+    def unit_coverage(self, position: int, terms: set[str], weights: TermWeights) -> float:
+        """The share of the weighted `terms` that the best two consecutive units of a passage hold."""
+        units = self.unit_terms(position)
+        total = sum(weights.idf(t) for t in sorted(terms))
+        pairs = [a | b for a, b in zip(units, units[1:])] or units
+        return max((sum(weights.idf(t) for t in sorted(terms & pair)) for pair in pairs), default=0.0) / total
+
+    @cached_property
+    def weights(self) -> TermWeights:
         """Document frequencies of analysed terms, read off the BM25 matrix (one column per term)."""
         indptr = self.lexical.scores["indptr"]
         # bm25s appends an empty-string token to the vocabulary that has no column of its own.
@@ -260,6 +281,17 @@ def body_first(fused: list[tuple[int, float]], passages: list[Passage]) -> list[
     return sorted(weighted, key=lambda item: -item[1])
 
 
+def by_best_units(fused: list[tuple[int, float]], coverage: Callable[[int], float]) -> list[tuple[int, float]]:
+    """Scores relative to the best fused one; the UNIT_RERANK_DEPTH best gain UNIT_WEIGHT times their
+    unit `coverage` of the question and are re-sorted; the rest keep their order below them."""
+    if not fused:
+        return fused
+    top = fused[0][1]
+    head = [(position, score / top + UNIT_WEIGHT * coverage(position)) for position, score in fused[:UNIT_RERANK_DEPTH]]
+    head.sort(key=lambda item: -item[1])
+    return head + [(position, score / top) for position, score in fused[UNIT_RERANK_DEPTH:]]
+
+
 class HybridRetriever(BaseRetriever):
     """LangChain retriever over a LoadedIndex; `retrieve` returns typed records for the rest of the app."""
 
@@ -290,7 +322,7 @@ class HybridRetriever(BaseRetriever):
                 (self.index.lexical_ranking(query, only), self.lexical_weight),
                 (self.index.dense_ranking(query, only), self.dense_weight),
             ]
-        fused = body_first(fuse(rankings), self.index.passages)
+        fused = self._by_best_units(query, body_first(fuse(rankings), self.index.passages))
         if reference is not None:
             fused = put_first(self._named_pasal(reference, filters), fused)
         else:
@@ -309,6 +341,13 @@ class HybridRetriever(BaseRetriever):
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[RetrievedPassage]:
         return self.search(query, k, filters).passages
+
+    def _by_best_units(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        terms = set(analyze(query))
+        if not terms:
+            return fused
+        weights = self.index.weights.focused(query)
+        return by_best_units(fused, lambda position: self.index.unit_coverage(position, terms, weights))
 
     def _named_pasal(self, reference: Reference, filters: Filters) -> list[int]:
         named = [

@@ -4,7 +4,16 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.records import Passage
-from assistant.retriever import Filters, HybridRetriever, LoadedIndex, body_first, fuse, top_positive
+from assistant.retriever import (
+    UNIT_RERANK_DEPTH,
+    Filters,
+    HybridRetriever,
+    LoadedIndex,
+    body_first,
+    by_best_units,
+    fuse,
+    top_positive,
+)
 
 
 def test_fusion_rewards_agreement_between_rankers():
@@ -21,6 +30,23 @@ def test_a_penjelasan_yields_to_a_provision_scored_close_to_it_but_not_to_a_dist
 
     passages = [unit("penjelasan"), unit("pasal"), unit("pasal")]
     assert [p for p, _ in body_first([(0, 1.0), (1, 0.9), (2, 0.3)], passages)] == [1, 0, 2]
+
+
+def test_passages_that_answer_in_one_place_rise_among_the_best_fused():
+    fused = [(0, 1.0), (1, 0.95), (2, 0.4)] + [(n, 0.3) for n in range(3, UNIT_RERANK_DEPTH + 3)]
+    coverage = {0: 0.1, 1: 0.9, 2: 0.5}
+    reranked = by_best_units(fused, lambda position: coverage.get(position, 0.0))
+    assert [p for p, _ in reranked[:3]] == [1, 0, 2]  # 0.95 + w*0.9 > 1.0 + w*0.1; 0.4 + w*0.5 stays below
+    # Below the re-ranked head the fused order holds, on the same relative scale.
+    assert [p for p, _ in reranked[UNIT_RERANK_DEPTH:]] == [p for p, _ in fused[UNIT_RERANK_DEPTH:]]
+    assert reranked[UNIT_RERANK_DEPTH - 1][1] >= reranked[UNIT_RERANK_DEPTH][1]
+
+
+def test_unit_coverage_counts_the_terms_two_consecutive_units_hold(small_index):
+    position = next(i for i, p in enumerate(small_index.passages) if "memfasilitasi pembentukan kepengurusan" in p.text)
+    weights = small_index.weights
+    assert small_index.unit_coverage(position, {"bentuk", "urus"}, weights) == 1.0
+    assert 0 < small_index.unit_coverage(position, {"bentuk", "urus", "batik"}, weights) < 1.0
 
 
 def test_definition_question_finds_the_definition(small_index):
