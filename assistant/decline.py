@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import analyze, raw_tokens
-from .extractive import TermWeights
+from .extractive import TermWeights, unit_texts
 from .records import RetrievedPassage
 
 MANIPULATION = re.compile(
@@ -68,8 +68,18 @@ def datum_gap(question: str, passages: list[RetrievedPassage], weights: TermWeig
         return False
     if CURRENT.search(question) and words & INTERROGATIVES:
         return True  # "siapa yang saat ini menjabat", "berapa jumlah ... sekarang": not in any regulation
-    focus = (terms & set(analyze(DATUM_NOUNS))) | set(YEAR.findall(question)) | unknown
-    return bool(focus - _evidence_terms(passages, top))
+    nouns = terms & set(analyze(DATUM_NOUNS))
+    focus = nouns | set(YEAR.findall(question)) | unknown
+    if focus - _evidence_terms(passages, top):
+        return True
+    # The datum must be stated of what the question is about: "luas lahan minimal untuk sentra IKM"
+    # is not answered by the minimum area of a Kawasan Industri. One unit of the top passages holds
+    # the datum noun with the question's most specific other term.
+    subject = sorted(terms - nouns - set(analyze(" ".join(QUANTITY_MARKERS))), key=lambda t: (-weights.idf(t), t))[:1]
+    if asks_datum and nouns and subject:
+        units = (set(analyze(unit)) for item in passages[:top] for unit in unit_texts(item.passage.text))
+        return not any(nouns & unit and subject[0] in unit for unit in units)
+    return False
 
 
 def should_decline(

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.records import Passage
 
 SHARED = Path(os.environ.get("SENTRA_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 REGULATIONS = SHARED / "corpus" / "regulations"
@@ -104,3 +105,26 @@ def running_app(settings: Settings):
         yield running
     finally:
         running.stop()
+
+
+def passage(pid: str, regulation: str, pasal: str, text: str, amends: str = "") -> Passage:
+    number, year = regulation.split()[1].split("/")
+    return Passage(
+        id=pid,
+        regulation=regulation,
+        type=regulation.split()[0],
+        number=number,
+        year=year,
+        title="",
+        kind="pasal",
+        pasal=pasal,
+        ayat_start="",
+        ayat_end="",
+        heading=f"{regulation} Pasal {pasal}",
+        hierarchy=(),
+        text=text,
+        source_file="x.md",
+        char_start=0,
+        char_end=len(text),
+        amends=amends,
+    )

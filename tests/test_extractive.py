@@ -10,30 +10,8 @@ from assistant.extractive import (
     split_units,
     with_current_wording,
 )
-from assistant.records import Passage, RetrievedPassage
-
-
-def passage(pid: str, regulation: str, pasal: str, text: str, amends: str = "") -> Passage:
-    number, year = regulation.split()[1].split("/")
-    return Passage(
-        id=pid,
-        regulation=regulation,
-        type=regulation.split()[0],
-        number=number,
-        year=year,
-        title="",
-        kind="pasal",
-        pasal=pasal,
-        ayat_start="",
-        ayat_end="",
-        heading=f"{regulation} Pasal {pasal}",
-        hierarchy=(),
-        text=text,
-        source_file="x.md",
-        char_start=0,
-        char_end=len(text),
-        amends=amends,
-    )
+from assistant.records import RetrievedPassage
+from conftest import passage
 
 
 WEIGHTS = TermWeights({}, 100)  # every term equally rare
