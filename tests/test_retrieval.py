@@ -49,6 +49,14 @@ def test_unit_coverage_counts_the_terms_two_consecutive_units_hold(small_index):
     assert 0 < small_index.unit_coverage(position, {"bentuk", "urus", "batik"}, weights) < 1.0
 
 
+def test_the_name_of_the_regulation_asked_about_is_no_search_word(small_index):
+    # "PP tentang Pemberdayaan Industri" says where to look; as words they would match the
+    # definitions ("Dalam Peraturan Pemerintah ini yang dimaksud dengan ... Pemberdayaan Industri").
+    question = "Upaya minimal apa yang dilakukan pemerintah untuk menguatkan kemampuan Sentra IKM menurut PP tentang Pemberdayaan Industri?"
+    top = HybridRetriever(index=small_index, k=5).retrieve(question)[0].passage
+    assert (top.regulation, top.pasal) == ("PP 29/2018", "5")
+
+
 def test_definition_question_finds_the_definition(small_index):
     retriever = HybridRetriever(index=small_index, k=5)
     results = retriever.retrieve("Apa yang dimaksud dengan Sentra IKM?")
