@@ -54,8 +54,8 @@ def evidence_coverage(question: str, passages: list[RetrievedPassage], weights: 
     if not terms:
         return 0.0
     found = _evidence_terms(passages, top)
-    total = sum(weights.idf(t) for t in sorted(terms))  # sorted: independent of the hash seed
-    return sum(weights.idf(t) for t in sorted(terms & found)) / total if total else 0.0
+    total = weights.weight(terms)
+    return weights.weight(terms & found) / total if total else 0.0
 
 
 def datum_gap(question: str, passages: list[RetrievedPassage], weights: TermWeights, top: int = 3) -> bool:

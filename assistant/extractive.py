@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from .analysis import analyze
@@ -86,6 +86,11 @@ class TermWeights:
         df = self.df.get(term, 0)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
+    def weight(self, terms: Iterable[str]) -> float:
+        """The summed idf of `terms`. Summed in sorted order: set order varies with the process's
+        hash seed, and so would float rounding and ties."""
+        return sum(self.idf(t) for t in sorted(terms))
+
     def focused(self, question: str) -> TermWeights:
         """These weights with the terms of what a question asks raised over those of the scene it
         sets ("Ada investor asing di sentra kami. Boleh tidak industri kecil dimiliki orang asing?")."""
@@ -113,9 +118,8 @@ def score_unit(
     if not question_terms:
         return 0.0
     unit_terms = set(analyze(unit.text))
-    # Sorted sums: set order varies with the process's hash seed, and so would float rounding and ties.
-    total = sum(weights.idf(t) for t in sorted(question_terms))
-    matched = sum(weights.idf(t) for t in sorted(question_terms & unit_terms))
+    total = weights.weight(question_terms)
+    matched = weights.weight(question_terms & unit_terms)
     too_short = len(unit.text) < 40
     answer_type = 0.2 if wants is not None and wants.search(unit.text) else 0.0
     return (
@@ -258,7 +262,7 @@ def best_window(text: str, question_terms: set[str], weights: TermWeights) -> st
     for start in range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP):
         terms = [t for t in analyze(" ".join(words[start : start + WINDOW_WORDS])) if t in question_terms]
         # Most weighted question terms first; of equals, the window that repeats them most.
-        score = (round(sum(weights.idf(t) for t in sorted(set(terms))), 9), len(terms))
+        score = (round(weights.weight(set(terms)), 9), len(terms))
         if score > best_score:
             best_start, best_score = start, score
     item_start = next(

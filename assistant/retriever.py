@@ -178,9 +178,8 @@ class LoadedIndex:
     def unit_coverage(self, position: int, terms: set[str], weights: TermWeights) -> float:
         """The share of the weighted `terms` that the best two consecutive units of a passage hold."""
         units = self.unit_terms(position)
-        total = sum(weights.idf(t) for t in sorted(terms))
         pairs = [a | b for a, b in zip(units, units[1:])] or units
-        return max((sum(weights.idf(t) for t in sorted(terms & pair)) for pair in pairs), default=0.0) / total
+        return max((weights.weight(terms & pair) for pair in pairs), default=0.0) / weights.weight(terms)
 
     @cached_property
     def weights(self) -> TermWeights:
