@@ -3,78 +3,59 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 TOKEN = re.compile(r"[a-z0-9]+")
 # Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
-ANALYSIS_VERSION = "5"
+ANALYSIS_VERSION = "7"
 
-# Multi-word terms of the texts contracted to the abbreviation officials type, on both sides, so
-# "IKM" and "industri kecil dan industri menengah" become one term (expanding the other way
-# would add common words like "industri" to every query and dilute it).
-PHRASES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(rf"\b{pattern}\b"), abbreviation)
-    for pattern, abbreviation in [
-        (r"industri kecil (?:dan(?: atau)? )?industri menengah", "ikm"),
-        (r"industri kecil (?:dan )?menengah", "ikm"),
-        (r"unit pelayanan teknis", "upt"),
-        (r"tenaga penyuluh lapangan", "tpl"),
-        (r"rencana induk pembangunan industri nasional", "ripin"),
-        (r"wilayah pusat pertumbuhan industri", "wppi"),
-        (r"standar nasional indonesia", "sni"),
-        (r"anggaran pendapatan (?:dan )?belanja negara", "apbn"),
-        (r"anggaran pendapatan (?:dan )?belanja daerah", "apbd"),
-        (r"kementerian perindustrian", "kemenperin"),
-        (r"pemerintah daerah", "pemda"),
-        # "pemerintah kabupaten/kota" is a Pemda too: it becomes "pemda kabupaten kota", as "pemkab" does.
-        (r"pemerintah(?= (?:kabupaten|kota|provinsi)\b)", "pemda"),
-        (r"undang undang", "uu"),
-        (r"peraturan pemerintah", "pp"),
-        # Permits, abbreviated in UU 23/2014's Lampiran and PP 142/2015 and spelled out in UU 3/2014.
-        (r"izin usaha kawasan industri", "iuki"),
-        (r"izin perluasan kawasan industri", "ipki"),
-        (r"izin perluasan usaha industri", "ipui"),
-        (r"izin usaha industri", "iui"),
-        (r"kawasan industri", "ki"),
-        (r"wali kota", "walikota"),  # UU 23/2014 spells it apart, UU 3/2014 and PP 142/2015 together
-    ]
-]
+LEXICON_FILE = Path(__file__).resolve().parent / "text" / "domain_terms.toml"
 
-# Abbreviations that stand for a contracted term plus a word.
-ABBREVIATIONS: dict[str, str] = {
-    "pemkab": "pemda kabupaten",
-    "pemkot": "pemda kota",
-    "pemprov": "pemda provinsi",
-    "menperin": "menteri",
-    "perda": "peraturan daerah",
-}
 
-# Everyday words in questions mapped to the register of the texts.
-COLLOQUIAL: dict[str, str] = {
-    "bikin": "membuat",
-    "bangun": "membangun",
-    "gimana": "bagaimana",
-    "gak": "tidak",
-    "nggak": "tidak",
-    "ngga": "tidak",
-    "enggak": "tidak",
-    "ga": "tidak",
-    "aja": "saja",
-    "udah": "sudah",
-    "sdh": "sudah",
-    "yg": "yang",
-    "dgn": "dengan",
-    "utk": "untuk",
-    "tdk": "tidak",
-    "kab": "kabupaten",
-    "kabkota": "kabupaten kota",
-    "ngurus": "mengurus",
-    "duit": "dana",
-    "perajin": "pelaku usaha",
-    "pengrajin": "pelaku usaha",
-    # Words of plain speech for which the texts use a synonym.
-    "selaras": "sejalan",
-}
+@dataclass(frozen=True)
+class Lexicon:
+    """What analysis maps before stemming: contracted phrases, abbreviations, colloquial words."""
+
+    phrases: list[tuple[str, str]]  # (regular expression, term), tried in this order
+    abbreviations: dict[str, str]
+    colloquial: dict[str, str]
+
+    @cached_property
+    def phrase_pattern(self) -> re.Pattern[str]:
+        """All phrases in one alternation (one pass over the text instead of one per phrase)."""
+        return re.compile("|".join(rf"\b(?P<p{n}>{pattern})\b" for n, (pattern, _) in enumerate(self.phrases)))
+
+    def contract(self, text: str) -> str:
+        terms = [term for _, term in self.phrases]
+        return self.phrase_pattern.sub(lambda match: terms[int(match.lastgroup[1:])], text)
+
+
+def _general_colloquial() -> dict[str, str]:
+    """indo-normalizer's slang-to-formal lexicon (single words only; phrases would need tokenising)."""
+    import csv
+    from importlib.resources import files
+
+    with files("indo_normalizer").joinpath("corpus/slangs.csv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        return {
+            row["slang"].strip().lower(): row["formal"].strip().lower()
+            for row in rows
+            if row["slang"] and row["formal"] and TOKEN.fullmatch(row["slang"].strip().lower())
+        }
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    data = tomllib.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+    colloquial = _general_colloquial() | data["chat"] | data["colloquial"]  # the domain's words win
+    return Lexicon(
+        phrases=[(entry["pattern"], entry["term"]) for entry in data["phrase"]],
+        abbreviations=dict(data["abbreviations"]),
+        colloquial=colloquial,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -95,11 +76,31 @@ def _stemmer():
     return StemmerFactory().create_stemmer()
 
 
-@lru_cache(maxsize=200_000)
+# Sastrawi takes ~0.6 ms a word: the stems of every word of the corpus are kept from indexing
+# (the build's stems.json) so a search never stems the passages it scores. Bounded for the bulk
+# dataset, whose vocabulary runs into millions of OCR variants.
+_STEMS: dict[str, str] = {}
+MAX_STEMS = 1_000_000
+
+
 def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
-    return _stemmer().stem(word) or word
+    found = _STEMS.get(word)
+    if found is None:
+        found = _stemmer().stem(word) or word
+        if len(_STEMS) < MAX_STEMS:
+            _STEMS[word] = found
+    return found
+
+
+def known_stems() -> dict[str, str]:
+    return dict(_STEMS)
+
+
+def remember_stems(stems: dict[str, str]) -> None:
+    """Stems computed elsewhere (by the indexer), so they need not be computed again."""
+    _STEMS.update(list(stems.items())[: max(MAX_STEMS - len(_STEMS), 0)])
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -109,14 +110,13 @@ def raw_tokens(text: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """Tokens for BM25: contracted terms, normalised colloquialisms, no stopwords, stemmed."""
-    joined = " ".join(raw_tokens(text))
-    for pattern, abbreviation in PHRASES:
-        joined = pattern.sub(abbreviation, joined)
+    words = lexicon()
+    joined = " ".join(words.colloquial.get(token, token) for token in raw_tokens(text))
+    joined = words.contract(joined)
     stopwords = _stopwords()
     terms: list[str] = []
     for token in joined.split():
-        token = COLLOQUIAL.get(token, token)
-        for word in ABBREVIATIONS.get(token, token).split():
+        for word in words.abbreviations.get(token, token).split():
             if word not in stopwords:
                 terms.append(stem(word))
     return terms

@@ -13,11 +13,12 @@ from langchain_core.runnables import RunnableLambda
 from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, compose_extractive, load_backend
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
-from .decline import Thresholds, is_manipulation, should_decline
+from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
 from .extractive import Selection, quote_at_length, quote_named_pasal, select_quotes, with_current_wording
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL, Reference, without_regulation_mention
-from .retriever import Filters, HybridRetriever, LoadedIndex
+from .retrieval.rankers import Artifacts
+from .retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -44,7 +45,7 @@ class Question:
     notices: list[str] = field(default_factory=list)
     standalone: str = ""
     passages: list[RetrievedPassage] = field(default_factory=list)
-    dense_top: float = 0.0
+    result: SearchResult | None = None
     quote_pool: list[RetrievedPassage] = field(default_factory=list)  # may reach past the k shown
     reference: Reference | None = None  # a pasal the question names explicitly
     named_regulation: str | None = None  # a regulation the question names without a pasal
@@ -58,9 +59,18 @@ def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
     text = CONTROL.sub(" ", unicodedata.normalize("NFKC", text or ""))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
     if len(text) > limit:
-        text = text[:limit]
-        notices.append(f"Pertanyaan terlalu panjang dan dipotong menjadi {limit} karakter.")
+        text = truncate_at_word(text, limit)
+        notices.append(f"Pertanyaan terlalu panjang dan dipotong menjadi paling banyak {limit} karakter.")
     return text, notices
+
+
+def truncate_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a word boundary where one exists: half a word is a
+    word the corpus never uses."""
+    cut = text[:limit]
+    if text[limit:limit + 1].isspace() or not re.search(r"\s", cut):
+        return cut.rstrip()
+    return re.split(r"\s+(?=\S*$)", cut)[0].rstrip()
 
 
 def standalone_question(question: str, history: list[dict]) -> str:
@@ -81,13 +91,16 @@ class Assistant:
         settings: Settings,
         index: LoadedIndex | None = None,
         backend: AnswerBackend | None = None,
-        thresholds: Thresholds = Thresholds(),
+        decline_model: DeclineModel | None = None,
     ):
         self.settings = settings
         self.index = index or LoadedIndex.open(settings)
-        self.retriever = HybridRetriever(index=self.index, k=settings.top_k)
+        self.index.warm()
+        self.retriever = HybridRetriever(index=self.index, k=settings.top_k, depth=settings.candidate_depth)
         self.backend = backend or load_backend(settings)
-        self.thresholds = thresholds
+        artifacts = Artifacts.load(settings.artifacts_dir)
+        # Without a trained classifier only steering and missing sources are declined.
+        self.decline_model = decline_model or (DeclineModel.load(artifacts.file(DECLINE_FILE)) if artifacts else None)
         self.weights = self.index.weights
         self.chain = (
             RunnableLambda(self._condense, name="condense")
@@ -130,7 +143,7 @@ class Assistant:
         started = time.perf_counter()
         result = self.retriever.search(state.standalone, k=state.pool, filters=state.filters)
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
-        state.passages, state.dense_top = result.passages[: state.k], result.dense_top
+        state.passages, state.result = result.passages[: state.k], result
         state.quote_pool, state.reference = result.passages, result.reference
         state.named_regulation = result.named_regulation
         if self.index.degraded and self.index.degraded not in state.notices:
@@ -160,10 +173,9 @@ class Assistant:
         if not state.passages:
             yield replace(base, answer=NO_WORDS)
             return
-        manipulated = is_manipulation(state.text)  # declined as such, whatever source it names
-        missing = None if manipulated else self.index.missing_source(state.standalone)
-        dense_top = None if self.index.degraded else state.dense_top
-        if manipulated or missing or should_decline(state.standalone, state.passages, dense_top, self.weights, self.thresholds):
+        steered = steers(state.text, state.history)  # declined as such, whatever source it names
+        missing = None if steered else self.index.missing_source(state.standalone)
+        if steered or missing or self._unanswerable(state):
             yield replace(base, answer=self._decline_text(state.passages, missing))
             return
         selections = self._select(state)
@@ -178,6 +190,14 @@ class Assistant:
         base.passages = state.passages + list(extra.values())
         yield from self._generate(state, base, citations)
         state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
+
+    def _unanswerable(self, state: Question) -> bool:
+        """The classifier judges the corpus does not answer; a pasal asked for by number is answered."""
+        # Trained with both rankers: while only BM25 answers, its judgement does not hold.
+        if state.reference is not None or state.result is None or self.index.degraded:
+            return False
+        features = decline_input(self.index, state.standalone, state.result)
+        return shares_no_term(features) or (self.decline_model is not None and self.decline_model.declines(features))
 
     def _select(self, state: Question) -> list[Selection]:
         named = state.reference

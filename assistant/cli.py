@@ -56,33 +56,126 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import evaluate, evaluate_answers, format_answer_metrics, format_table, load_items
+    from .evaluation.metrics import (
+        evaluate,
+        evaluate_answers,
+        format_answer_metrics,
+        format_table,
+        load_items,
+        standalone_of,
+    )
     from .retriever import HybridRetriever, LoadedIndex
 
     settings = get_settings()
     items = load_items(Path(args.file))
     index = LoadedIndex.open(settings)
-    retriever = HybridRetriever(index=index, k=10)
-    results = {"hybrid (produk)": evaluate(items, lambda q: [r.passage.text for r in retriever.retrieve(q, k=10)])}
+    retriever = HybridRetriever(index=index, k=10, depth=settings.candidate_depth)
+    product = lambda q: [r.passage.text for r in retriever.retrieve(q, k=10)]  # noqa: E731
+    results = {"hybrid (produk)": evaluate(items, product, standalone_of)}
+    for name, value in _sweep(args.sweep):
+        swept = HybridRetriever(index=index, k=10, **{SWEEPABLE[name]: value})
+        ranked = lambda q, r=swept: [x.passage.text for x in r.retrieve(q, k=10)]  # noqa: E731
+        results[f"{name}={value}"] = evaluate(items, ranked, standalone_of)
     if args.baseline:
-        from .baselines import bm25_ranker, naive_chunks_ranker
+        from .evaluation.baselines import bm25_ranker, dense_ranker, fusion_ranker, naive_chunks_ranker
         from .loaders import load_documents
+        from .retrieval.query_adapter import QueryAdapter
 
         documents, _ = load_documents(settings.corpus_dirs)
-        results["bm25 saja"] = evaluate(items, bm25_ranker(index))
-        results["langchain 1000/200 + chroma"] = evaluate(items, naive_chunks_ranker(documents, index.embedder))
+        results["rrf bm25 + dense"] = evaluate(items, fusion_ranker(index), standalone_of)
+        results["bm25 saja"] = evaluate(items, bm25_ranker(index), standalone_of)
+        results["dense saja (e5)"] = evaluate(items, dense_ranker(index, QueryAdapter()), standalone_of)
+        results["dense saja (e5 + adapter)"] = evaluate(items, dense_ranker(index), standalone_of)
+        results["langchain 1000/200 + chroma"] = evaluate(items, naive_chunks_ranker(documents, index.embedder), standalone_of)
+    cross_validated = _cross_validated(args, index)
     if args.answers:
         from .chain import Assistant
 
         assistant = Assistant(settings, index=index)
-        answers = evaluate_answers(items, assistant.ask)
-        results["jawaban (ekstraktif)"] = answers
+        results["jawaban (ekstraktif)"] = evaluate_answers(items, assistant.ask)
     if args.json:
-        _print_json(results)
+        _print_json({**results, **({"train (5-fold CV)": cross_validated} if cross_validated else {})})
+        return 0
+    print(format_table({name: r for name, r in results.items() if "overall" in r}))
+    if args.answers:
+        print(format_answer_metrics(results["jawaban (ekstraktif)"]))
+    if cross_validated:
+        print(format_side_by_side(cross_validated, results, Path(args.file).name))
+    return 0
+
+
+# The ranking settings a search reads, and the retriever parameter each sets (the rest are fixed by training).
+SWEEPABLE = {"candidate_depth": "depth"}
+
+
+def _sweep(spec: str | None) -> list[tuple[str, int]]:
+    """"candidate_depth=30,50,80" -> [("candidate_depth", 30), ...]."""
+    if not spec:
+        return []
+    name, _, values = spec.partition("=")
+    if name not in SWEEPABLE or not values:
+        raise SystemExit(f"--sweep harus berbentuk NAMA=N1,N2 dengan NAMA salah satu dari: {', '.join(SWEEPABLE)}")
+    try:
+        return [(name, int(value)) for value in values.split(",") if value.strip()]
+    except ValueError:
+        raise SystemExit(f"--sweep: nilai {name} harus bilangan bulat, bukan {values!r}") from None
+
+
+def _cross_validated(args: argparse.Namespace, index) -> dict | None:
+    """Train figures, 5-fold cross-validated: recomputed with --cv, else as `train` recorded them."""
+    if args.cv:
+        from .evaluation.train import cross_validated_report
+
+        return cross_validated_report(index, Path(args.cv), progress=sys.stderr.isatty())
+    from .retrieval.rankers import Artifacts
+
+    artifacts = Artifacts.load(get_settings().artifacts_dir)
+    return artifacts.manifest.get("cross_validated") if artifacts else None
+
+
+def format_side_by_side(cross_validated: dict, results: dict, name: str) -> str:
+    product = results["hybrid (produk)"]["overall"]
+    train = cross_validated["retrieval"]
+    lines = ["", f"Train (5-fold CV) dan {name}, berdampingan:", f"  {'':<24}{'train-CV':>10}{name:>14}"]
+    for key in ("hit@1", "hit@3", "hit@5", "hit@10", "mrr@10"):
+        lines.append(f"  {key:<24}{train[key]:>10.3f}{product[key]:>14.3f}")
+    groups = results["hybrid (produk)"]["groups"]
+    for style, figures in cross_validated.get("styles", {}).items():
+        mine = groups.get(f"style:{style}")
+        for key in ("hit@5", "mrr@10"):
+            value = f"{mine[key]:>14.3f}" if mine else f"{'-':>14}"
+            lines.append(f"  {style + ' ' + key:<24}{figures[key]:>10.3f}{value}")
+    answers = results.get("jawaban (ekstraktif)")
+    decline = cross_validated.get("decline", {})
+    for key, label in (("declined_unanswerable", "menolak tak terjawab"), ("answered_answerable", "menjawab terjawab")):
+        if key in decline:
+            mine = f"{answers[key]:>14.3f}" if answers else f"{'-':>14}"
+            lines.append(f"  {label:<24}{decline[key]:>10.3f}{mine}")
+    return "\n".join(lines)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .evaluation.train import train
+    from .retriever import LoadedIndex
+
+    settings = get_settings()
+    train_path = Path(args.train or settings.train_path)
+    if not train_path.exists():
+        print(f"Berkas latih tidak ditemukan: {train_path} (atur --train atau SENTRA_TRAIN_PATH).", file=sys.stderr)
+        return 2
+    out_dir = Path(args.out or settings.artifacts_dir)
+    index = LoadedIndex.open(settings)
+    quiet = lambda message: None  # noqa: E731
+    report = train(index, train_path, out_dir, progress=not args.json, log=quiet if args.json else print)
+    if args.json:
+        _print_json({"artifacts": str(out_dir), **report})
     else:
-        print(format_table({name: r for name, r in results.items() if "overall" in r}))
-        if args.answers:
-            print(format_answer_metrics(answers))
+        retrieval, decline = report["retrieval"], report["decline"]
+        print(
+            f"Artefak ditulis ke {out_dir}. Train 5-fold CV: hit@5 {retrieval['hit@5']:.3f}, MRR@10 "
+            f"{retrieval['mrr@10']:.3f}; menolak {decline['declined_unanswerable']:.3f} yang tak terjawab, "
+            f"menjawab {decline['answered_answerable']:.3f} yang terjawab (ambang {decline['threshold']:.3f})."
+        )
     return 0
 
 
@@ -159,7 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true")
     evaluation.add_argument("--baseline", action="store_true", help="bandingkan dengan baseline")
     evaluation.add_argument("--answers", action="store_true", help="juga ukur jawaban: menolak, sitasi, fakta kunci")
+    evaluation.add_argument("--cv", metavar="TRAIN.jsonl", help="hitung ulang angka train 5-fold CV dari berkas ini")
+    evaluation.add_argument("--sweep", metavar="NAMA=N1,N2", help="ukur ulang dengan pengaturan lain, mis. candidate_depth=30,50,80")
     evaluation.set_defaults(func=cmd_eval)
+
+    training = commands.add_parser("train", help="latih ranker dan pengklasifikasi penolakan dari train.jsonl")
+    training.add_argument("--train", help="berkas latih JSONL (bawaan SENTRA_TRAIN_PATH)")
+    training.add_argument("--out", help="folder artefak (bawaan SENTRA_ARTIFACTS_DIR)")
+    training.add_argument("--json", action="store_true")
+    training.set_defaults(func=cmd_train)
     return parser
 
 

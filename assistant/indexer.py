@@ -13,7 +13,7 @@ import bm25s
 import numpy as np
 from tqdm import tqdm
 
-from .analysis import ANALYSIS_VERSION, analyze
+from .analysis import ANALYSIS_VERSION, analyze, known_stems
 from .catalog import Catalog, amended_pasal
 from .config import Settings
 from .embedder import load_embedder
@@ -26,15 +26,16 @@ from .store import (
     read_manifest,
     read_passages,
     write_passages,
+    write_stems,
 )
 from .structure import parse_document
 from .vector_cache import VectorCache, vector_key
 
 log = logging.getLogger(__name__)
 
-# Bump when searchable text, the BM25 parameters or the HNSW configuration change; parser code changes
+# Bump when searchable text, the BM25 parameters, the HNSW configuration or the files of a build change; parser code changes
 # are noticed through PARSER_MODULES.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 # Lucene BM25; k1 0.9 as in Anserini (tuned on dev: MRR@10 0.628 -> 0.656 over bm25s' default 1.5).
 BM25_K1, BM25_B = 0.9, 0.75
 PARSER_MODULES = ("ocr.py", "identity.py", "pasal_chain.py", "structure.py", "passages.py", "loaders.py")
@@ -209,6 +210,7 @@ def _write_build(
 
     lexical = lexical_index([analyze(searchable_text(p)) for p in passages], show_progress)
     lexical.save(str(build / "bm25"), show_progress=False)
+    write_stems(build, known_stems())
 
     amended = amended_pasal([p.amends for p in passages if p.amends])
     statuses = [catalog.pasal_status(p.regulation, p.pasal, amended.get(p.regulation))[0] for p in passages]

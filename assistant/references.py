@@ -112,7 +112,7 @@ DEFINITION_QUESTION = re.compile(
 )
 
 
-# "Sudah bisa diusulkan jadi sentra IKM?", "dihitung sebagai Sentra IKM": whether something
+# "Kelompok kami sudah layak jadi sentra IKM?", "dihitung sebagai Sentra IKM": whether something
 # qualifies as a term is answered by the term's definition.
 QUALIFICATION_QUESTION = re.compile(
     r"\b(?:disebut|dianggap|dihitung\s+sebagai|digolongkan\s+sebagai|dikategorikan\s+sebagai|termasuk|jadi|menjadi)"
@@ -132,7 +132,7 @@ def find_defined_term(text: str) -> str | None:
 
 def defined_term_candidates(text: str) -> list[str]:
     """Terms whose definition answers the question, most specific first: the term of a definition
-    question, then the term a qualification question asks about ("jadi sentra IKM belum, Pak?"),
+    question, then the term a qualification question asks about ("jadi sentra IKM atau belum?"),
     cut down word by word to two words ("sentra ikm belum" -> "sentra ikm"), since where such a
     question's term ends is a guess; a single generic word ("industri") would pull in every definition."""
     candidates = [term] if (term := find_defined_term(text)) else []

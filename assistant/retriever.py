@@ -1,9 +1,8 @@
-"""Hybrid retrieval: BM25 (Indonesian analysis) + dense (Chroma), fused by weighted reciprocal rank."""
+"""Hybrid retrieval: BM25 (Indonesian analysis) and dense (Chroma) candidates, ordered by a learned ranker."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .analysis import analyze
+from .analysis import analyze, remember_stems
 from .catalog import Catalog, amended_pasal
 from .config import Settings
 from .embedder import Embedder, load_embedder
@@ -25,36 +24,31 @@ from .records import Passage, RetrievedPassage
 from .references import (
     Reference,
     cited_instrument,
-    defines,
-    defined_term_candidates,
     find_reference,
     find_regulation,
     regulation_mention,
     without_regulation_mention,
 )
-from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages
+from .retrieval.candidates import CANDIDATE_DEPTH, Candidates, gather
+from .retrieval.features import QueryContext, feature_matrix
+from .retrieval.query_adapter import ADAPTER_FILE, QueryAdapter
+from .retrieval.rankers import Artifacts, Ranker, load_ranker
+from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages, read_stems
 
 log = logging.getLogger(__name__)
+
+# Analysed passages kept per index (terms of the passage, of its units, of its headings): the core
+# corpus's 3,909 passages fit, so after `warm()` no search analyses a passage.
+ANALYSIS_CACHE = 20_000
+# Passages with the same text have the same vector, and Chroma returns ties in no fixed order: a few
+# more than asked for are fetched and ties broken by position.
+DENSE_TIE_ROOM = 10
 
 # Shown with every answer while the dense (Chroma) half of the index cannot be used.
 DENSE_UNAVAILABLE = (
     "Pencarian semantik tidak tersedia (indeks vektor rusak); jawaban memakai pencarian kata kunci. "
     "Jalankan ulang: python -m assistant index"
 )
-
-RRF_K = 5  # tuned on dev: a small constant lets a top hit of either ranker count (60 is the usual default)
-CANDIDATES = 50  # per retriever, before fusion
-# A Penjelasan elaborates its pasal and repeats its words, so it often outranks the provision a
-# question is about; it ranks as if its fused score were this share (tuned on dev: 0.4-0.8 give
-# hit@5 0.883 -> 0.900, MRR@10 0.672 -> 0.69).
-PENJELASAN_WEIGHT = 0.6
-# The best fused passages are re-ranked by how much of the question two consecutive units of them
-# (an ayat and the next, a list intro and its first item) hold, as a quote would: a passage that
-# answers in one place beats one that matches word by word across its length. Tuned on dev: 0.4
-# gives MRR@10 0.721 -> 0.757 and hit@5 0.900 -> 0.917 (0.4 to 0.6 give 0.756-0.757; 0.35 gives
-# 0.740); it cost one gold citation in the answers (dev-036).
-UNIT_RERANK_DEPTH = 10
-UNIT_WEIGHT = 0.4
 
 
 @dataclass
@@ -106,6 +100,7 @@ class LoadedIndex:
     def __init__(self, settings: Settings, build: Path, embedder: Embedder | None = None):
         manifest = read_manifest(build)
         passages = read_passages(build)
+        remember_stems(read_stems(build))
         catalog = Catalog.load(settings.catalog_path)
         lexical = bm25s.BM25.load(str(build / "bm25"), show_progress=False)
         embedder = embedder or load_embedder(manifest["embedding_model"], settings.model_cache_dir)
@@ -145,7 +140,7 @@ class LoadedIndex:
         self.lexical = lexical
         self.embedder = embedder
         # One search may rank a query twice (with and without a regulation filter): it is embedded once.
-        self.query_vector = lru_cache(maxsize=256)(embedder.embed_query)
+        self.raw_query_vector = lru_cache(maxsize=256)(embedder.embed_query)
         self.collection = collection
         # A notice for users while only BM25 answers.
         self.degraded: str | None = DENSE_UNAVAILABLE if collection is None else None
@@ -157,7 +152,11 @@ class LoadedIndex:
         self.pasal_positions: dict[tuple[str, str], list[int]] = {}
         self.rewrites: dict[str, list[Passage]] = {}  # "UU 3/2014 Pasal 101" -> articles rewriting it
         # The analysed units of the passages re-ranked lately: the same few recur across questions.
-        self.unit_terms = lru_cache(maxsize=20_000)(self._analysed_units)
+        self.unit_terms = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_units)
+        self.analysed_text = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_text)
+        self.passage_terms = lru_cache(maxsize=ANALYSIS_CACHE)(lambda position: frozenset(self.analysed_text(position)))
+        self.passage_bigrams = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_bigrams)
+        self.context_terms = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_context)
         for position, p in enumerate(passages):
             self.pasal_positions.setdefault((p.regulation, p.pasal), []).append(position)
             if p.amends and p.kind == "pasal":
@@ -172,8 +171,30 @@ class LoadedIndex:
             )
         return cls(settings, build, embedder)
 
+    def warm(self) -> None:
+        """Analyse every passage now, when the index fits the caches: a cold search analyses the
+        units of ~90 candidates it has not seen (tens of ms); the core corpus takes ~2 s once."""
+        if len(self.passages) > ANALYSIS_CACHE:
+            return
+        for position in range(len(self.passages)):
+            self.unit_terms(position)
+            self.passage_bigrams(position)
+            self.passage_terms(position)
+            self.context_terms(position)
+
     def _analysed_units(self, position: int) -> list[frozenset[str]]:
         return [frozenset(analyze(unit)) for unit in unit_texts(self.passages[position].text)]
+
+    def _analysed_text(self, position: int) -> tuple[str, ...]:
+        return tuple(analyze(self.passages[position].text))
+
+    def _analysed_bigrams(self, position: int) -> frozenset[tuple[str, str]]:
+        terms = self.analysed_text(position)
+        return frozenset(zip(terms, terms[1:]))
+
+    def _analysed_context(self, position: int) -> frozenset[str]:
+        passage = self.passages[position]
+        return frozenset(analyze(" ".join((passage.heading, *passage.hierarchy))))
 
     def unit_coverage(self, position: int, terms: set[str], weights: TermWeights) -> float:
         """The share of the weighted `terms` that the best two consecutive units of a passage hold."""
@@ -214,32 +235,95 @@ class LoadedIndex:
         positions = self.pasal_positions.get((regulation, pasal), [])
         return [self.passages[i] for i in positions if self.passages[i].kind in kinds]
 
-    # --- the two rankers -------------------------------------------------------------------------
+    # --- the two first-stage rankers ------------------------------------------------------------
 
-    def lexical_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    def lexical_scores(self, query: str, filters: Filters) -> np.ndarray | None:
+        """BM25 scores of every passage (0 where filtered out); None when the query has no term."""
         terms = analyze(query)
         if not terms:
-            return []
-        scores = self.lexical.get_scores(terms, weight_mask=filters.mask(self.regulation_column, self.status_column))
-        return top_positive(scores, limit)
+            return None
+        return self.lexical.get_scores(terms, weight_mask=filters.mask(self.regulation_column, self.status_column))
 
-    def dense_ranking(self, query: str, filters: Filters, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    def lexical_ranking(self, query: str, filters: Filters, limit: int = CANDIDATE_DEPTH) -> list[tuple[int, float]]:
+        scores = self.lexical_scores(query, filters)
+        return [] if scores is None else top_positive(scores, limit)
+
+    def query_vector(self, query: str, adapter: QueryAdapter | None = None) -> np.ndarray:
+        """The query's e5 vector moved by `adapter` (None: the trained one shipped with the package)."""
+        return (adapter or self.adapter).apply(self.raw_query_vector(query))
+
+    @cached_property
+    def vectors(self) -> np.ndarray | None:
+        """Every passage's vector in passage order, held in memory for exact search while the index
+        is small enough (None above `settings.exact_dense_limit`, or without a usable collection)."""
+        if self.collection is None or len(self.passages) > self.settings.exact_dense_limit:
+            return None
+        try:
+            return self.passage_vectors()
+        except Exception:
+            self._dense_failed()
+            return None
+
+    def dense_ranking(self, vector: np.ndarray, filters: Filters, limit: int = CANDIDATE_DEPTH) -> list[tuple[int, float]]:
+        """The `limit` passages nearest the query vector as (position, cosine), best first, ties by position."""
         if self.collection is None:
             return []
-        vector = self.query_vector(query)
+        if self.vectors is not None:
+            scores = self.vectors @ vector
+            allowed = filters.mask(self.regulation_column, self.status_column)
+            if allowed is not None:
+                scores = np.where(allowed > 0, scores, -np.inf)
+            best = np.argsort(-scores, kind="stable")[:limit]
+            return [(int(i), float(scores[i])) for i in best if np.isfinite(scores[i])]
         try:
             result = self.collection.query(
                 query_embeddings=[vector.tolist()],
-                n_results=min(limit, len(self.passages)),
+                n_results=min(limit + DENSE_TIE_ROOM, len(self.passages)),
                 where=filters.chroma_where(),
                 include=["distances"],
             )
-            return [(self.position[pid], 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
         except Exception:  # damaged segment files, a vanished folder, an unreachable Chroma server
-            if self.degraded is None:
-                log.exception("Chroma query failed on %s; answering from BM25 only", self.build)
-            self.degraded = DENSE_UNAVAILABLE
+            self._dense_failed()
             return []
+        found = [(self.position[pid], 1.0 - float(d)) for pid, d in zip(result["ids"][0], result["distances"][0])]
+        return sorted(found, key=lambda item: (-item[1], item[0]))[:limit]
+
+    def cosines(self, vector: np.ndarray, positions: list[int]) -> list[float]:
+        """Cosine similarity of a query vector to the given passages, from their stored vectors."""
+        if self.vectors is not None:
+            return (self.vectors[positions] @ vector).tolist()
+        try:
+            result = self.collection.get(ids=[self.passages[p].id for p in positions], include=["embeddings"])
+        except Exception:
+            self._dense_failed()
+            return [0.0] * len(positions)
+        stored = dict(zip(result["ids"], result["embeddings"]))
+        return [float(np.dot(stored[self.passages[p].id], vector)) if self.passages[p].id in stored else 0.0 for p in positions]
+
+    def passage_vectors(self) -> np.ndarray:
+        """Every passage's stored vector, in passage order, read from the collection."""
+        ids = [p.id for p in self.passages]
+        stored = {}
+        for start in range(0, len(ids), 5000):
+            result = self.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
+            stored.update(zip(result["ids"], result["embeddings"]))
+        return np.stack([np.asarray(stored[i], dtype=np.float32) for i in ids])
+
+    def _dense_failed(self) -> None:
+        if self.degraded is None:
+            log.exception("Chroma query failed on %s; answering from BM25 only", self.build)
+        self.degraded = DENSE_UNAVAILABLE
+
+    @cached_property
+    def ranker(self) -> Ranker:
+        return load_ranker(self.settings.artifacts_dir)
+
+    @cached_property
+    def adapter(self) -> QueryAdapter:
+        artifacts = Artifacts.load(self.settings.artifacts_dir)
+        if artifacts is None or artifacts.manifest.get("embedding_model") != getattr(self.embedder, "name", None):
+            return QueryAdapter()  # an adapter moves the vectors of the model it was fit on, no other's
+        return QueryAdapter.load(artifacts.file(ADAPTER_FILE))
 
 
 @dataclass(frozen=True)
@@ -248,6 +332,7 @@ class SearchResult:
     reference: Reference | None  # an explicit "Pasal N <regulation>" the question named
     named_regulation: str | None  # a regulation in the index the question names without a pasal
     dense_top: float  # cosine similarity of the best dense match: a signal for declining
+    features: np.ndarray | None = None  # the ranker's features of `passages`, in their order
 
 
 def top_positive(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
@@ -263,33 +348,14 @@ def top_positive(scores: np.ndarray, limit: int) -> list[tuple[int, float]]:
     return [(int(i), float(scores[i])) for i in best]
 
 
-def fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Weighted reciprocal rank fusion of several rankings (each with its weight)."""
-    scores: dict[int, float] = {}
-    for ranking, weight in rankings:
-        for rank, (position, _) in enumerate(ranking):
-            scores[position] = scores.get(position, 0.0) + weight / (k + rank + 1)
-    return sorted(scores.items(), key=lambda item: -item[1])
+@dataclass(frozen=True)
+class Query:
+    """One question prepared for search: what each ranker reads, and where it points."""
 
-
-def body_first(fused: list[tuple[int, float]], passages: list[Passage]) -> list[tuple[int, float]]:
-    """The fused ranking with each Penjelasan's score weighted by PENJELASAN_WEIGHT."""
-    weighted = [
-        (position, score * PENJELASAN_WEIGHT if passages[position].kind == "penjelasan" else score)
-        for position, score in fused
-    ]
-    return sorted(weighted, key=lambda item: -item[1])
-
-
-def by_best_units(fused: list[tuple[int, float]], coverage: Callable[[int], float]) -> list[tuple[int, float]]:
-    """Scores relative to the best fused one; the UNIT_RERANK_DEPTH best gain UNIT_WEIGHT times their
-    unit `coverage` of the question and are re-sorted; the rest keep their order below them."""
-    if not fused:
-        return fused
-    top = fused[0][1]
-    head = [(position, score / top + UNIT_WEIGHT * coverage(position)) for position, score in fused[:UNIT_RERANK_DEPTH]]
-    head.sort(key=lambda item: -item[1])
-    return head + [(position, score / top) for position, score in fused[UNIT_RERANK_DEPTH:]]
+    text: str
+    lexical: str  # without the name of the regulation it points to
+    reference: Reference | None
+    named: str | None
 
 
 class HybridRetriever(BaseRetriever):
@@ -300,58 +366,72 @@ class HybridRetriever(BaseRetriever):
     index: Any  # LoadedIndex
     k: int = 5
     filters: Filters = Filters()
-    lexical_weight: float = 1.0
-    dense_weight: float = 1.0
+    depth: int = CANDIDATE_DEPTH
+    ranker: Any = None  # a Ranker; None: the index's (the shipped trained one)
+    adapter: Any = None  # a QueryAdapter; None: the index's (the shipped trained one)
+
+    def prepare(self, query: str, filters: Filters) -> Query:
+        aliases = self.index.aliases
+        reference = find_reference(query, aliases)
+        named = None if reference or filters.regulations else find_regulation(query, aliases)
+        # A regulation's name says where to look, not what the answer is about: BM25 would match its
+        # words ("Peraturan Pemerintah ini", "Cipta Kerja") in passages of any topic. The dense ranker
+        # reads the name as context.
+        return Query(query, without_regulation_mention(query, aliases), reference, named if named in self.index.regulations else None)
+
+    def candidates(self, query: Query, filters: Filters) -> Candidates:
+        """BM25 top N ∪ dense top N, and a named regulation's own top N of each, so its provisions
+        are among the candidates even where the whole corpus outranks them."""
+        index = self.index
+        scores = index.lexical_scores(query.lexical, filters)
+        lexical = [] if scores is None else top_positive(scores, self.depth)
+        vector = index.query_vector(query.text, self.adapter)
+        dense = index.dense_ranking(vector, filters, self.depth)
+        extra: list[tuple[int, float | None]] = []
+        if query.named:
+            only = replace(filters, regulations=[query.named])
+            if scores is not None:
+                mask = only.mask(index.regulation_column, index.status_column)
+                extra += [(p, None) for p, _ in top_positive(scores * mask, self.depth)]
+            extra += index.dense_ranking(vector, only, self.depth)
+        found = gather(scores, lexical, dense, lambda positions: index.cosines(vector, positions), self.depth, extra)
+        if not dense:
+            return found
+        raw = index.raw_query_vector(query.text)
+        return replace(found, raw_dense_score=np.array(index.cosines(raw, found.positions.tolist()), dtype=np.float32))
+
+    def features(self, query: Query, candidates: Candidates) -> np.ndarray:
+        context = QueryContext.of(query.text, query.lexical, self.index.weights, query.named, query.reference)
+        return feature_matrix(self.index, context, candidates)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> SearchResult:
         k = k or self.k
         filters = filters or self.filters
-        aliases = self.index.aliases
-        # A regulation's name says where to look, not what the answer is about: BM25 would match its
-        # words ("Peraturan Pemerintah ini", "Cipta Kerja") in passages of any topic (on dev, with the
-        # re-ranking below at 0.35: MRR@10 0.722 -> 0.740). The dense ranker reads the name as context.
-        lexical_query = without_regulation_mention(query, aliases)
-        lexical = self.index.lexical_ranking(lexical_query, filters)
-        dense = self.index.dense_ranking(query, filters)
-        rankings = [(lexical, self.lexical_weight), (dense, self.dense_weight)]
-        reference = find_reference(query, aliases)
-        named = None if reference or filters.regulations else find_regulation(query, aliases)
-        if named not in self.index.regulations:
-            named = None
-        if named:
-            # "menurut UU Cipta Kerja": that regulation's own rankings join the fusion, so its
-            # provisions rise without hiding the rest (tuned on dev: MRR@10 +0.02, hit@5 +0.017).
-            only = replace(filters, regulations=[named])
-            rankings += [
-                (self.index.lexical_ranking(lexical_query, only), self.lexical_weight),
-                (self.index.dense_ranking(query, only), self.dense_weight),
-            ]
-        fused = self._by_best_units(lexical_query, body_first(fuse(rankings), self.index.passages))
-        if reference is not None:
-            fused = put_first(self._named_pasal(reference, filters), fused)
-        else:
-            # Definitions live in the general provisions; the passage that defines the term goes first.
-            for term in defined_term_candidates(query):
-                defining = [p for p, _ in fused[:CANDIDATES] if defines(self.index.passages[p].text, term)]
-                if defining:
-                    defining.sort(key=lambda p: self.index.passages[p].kind != "pasal")  # stable: rank order within
-                    fused = put_first(defining[:2], fused)
-                    break
+        prepared = self.prepare(query, filters)
+        candidates = self.candidates(prepared, filters)
+        features = self.features(prepared, candidates)
+        scores = (self.ranker or self.index.ranker).score(features)
+        order = np.lexsort((candidates.positions, -scores)).tolist()  # ties: the earlier passage
+        ranked = [(int(candidates.positions[i]), float(scores[i])) for i in order]
+        rows = list(order)
+        if prepared.reference is not None:
+            named = self._named_pasal(prepared.reference, filters)
+            ranked, rows = put_first(named, ranked, rows)
         passages = [
             RetrievedPassage(rank=rank + 1, score=round(score, 6), passage=self.index.passages[position])
-            for rank, (position, score) in enumerate(fused[:k])
+            for rank, (position, score) in enumerate(ranked[:k])
         ]
-        return SearchResult(passages, reference, named, dense_top=dense[0][1] if dense else 0.0)
+        shown = [row for row in rows[:k] if row is not None]
+        return SearchResult(
+            passages,
+            prepared.reference,
+            prepared.named,
+            dense_top=float(candidates.dense_top),
+            features=features[shown] if len(shown) == len(passages) else None,
+        )
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[RetrievedPassage]:
         return self.search(query, k, filters).passages
-
-    def _by_best_units(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        terms = set(analyze(query))
-        if not terms:
-            return fused
-        weights = self.index.weights.focused(query)
-        return by_best_units(fused, lambda position: self.index.unit_coverage(position, terms, weights))
 
     def _named_pasal(self, reference: Reference, filters: Filters) -> list[int]:
         named = [
@@ -368,14 +448,19 @@ class HybridRetriever(BaseRetriever):
         return [to_document(item) for item in self.retrieve(query)]
 
 
-def put_first(positions: list[int], fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Move `positions` (in order) above everything else, keeping the rest of the ranking."""
+def put_first(
+    positions: list[int], ranked: list[tuple[int, float]], rows: list[int | None]
+) -> tuple[list[tuple[int, float]], list[int | None]]:
+    """Move `positions` (in order) above everything else, keeping the rest of the ranking; `rows`
+    (each ranked item's feature row, None for a passage that was no candidate) move alongside."""
     if not positions:
-        return fused
-    top = fused[0][1] if fused else 1.0
+        return ranked, rows
+    top = ranked[0][1] if ranked else 1.0
+    row_of = {position: row for (position, _), row in zip(ranked, rows)}
     chosen = set(positions)
     boosted = [(position, top + 1.0 - 0.001 * n) for n, position in enumerate(positions)]
-    return boosted + [item for item in fused if item[0] not in chosen]
+    rest = [(item, row) for item, row in zip(ranked, rows) if item[0] not in chosen]
+    return boosted + [item for item, _ in rest], [row_of.get(p) for p in positions] + [row for _, row in rest]
 
 
 def _holds_ayat(passage: Passage, ayat: str) -> bool:

@@ -126,5 +126,17 @@ def read_passages(build: Path) -> list[Passage]:
     return passages
 
 
+def write_stems(build: Path, stems: dict[str, str]) -> None:
+    (build / "stems.json").write_text(json.dumps(stems, ensure_ascii=False), encoding="utf-8")
+
+
+def read_stems(build: Path) -> dict[str, str]:
+    """The word -> stem table the indexer computed; empty for builds made before it was kept."""
+    try:
+        return json.loads((build / "stems.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
 def read_manifest(build: Path) -> dict:
     return json.loads((build / "manifest.json").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.chain import Assistant
 from assistant.config import PROJECT_ROOT, get_settings
-from assistant.evaluation import load_items
+from assistant.evaluation.metrics import load_items
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -25,4 +25,35 @@ def test_stopwords_removed_and_words_stemmed():
 
 def test_colloquial_words_map_to_the_register_of_the_texts():
     assert analyze("gimana bikin sentra") == analyze("bagaimana membuat sentra")
-    assert analyze("harus selaras dengan RPJMD") == analyze("harus sejalan dengan RPJMD")
+    # From the general lexicon (indo-normalizer's), not from a list of this project's.
+    assert analyze("siapa yang ngurus izinnya") == analyze("siapa yang mengurus izinnya")
+    assert analyze("udah terdaftar") == analyze("sudah terdaftar")
+    # The domain's own words win where the general lexicon differs ("gak" -> "enggak").
+    assert analyze("gak wajib lapor") == analyze("tidak wajib lapor")
+    assert analyze("brp lama izinnya skrg") == analyze("berapa lama izinnya sekarang")
+    assert analyze("duit buat perajin") == analyze("dana buat pelaku usaha")
+
+
+def test_every_domain_entry_analyses_alike_on_a_made_up_sentence():
+    sentences = [
+        ("kelompok industri kecil dan industri menengah di desa", "kelompok ikm di desa"),
+        ("pelatihan oleh unit pelayanan teknis daerah", "pelatihan oleh upt daerah"),
+        ("penugasan tenaga penyuluh lapangan", "penugasan tpl"),
+        ("arah rencana induk pembangunan industri nasional", "arah ripin"),
+        ("daftar wilayah pusat pertumbuhan industri", "daftar wppi"),
+        ("produk wajib standar nasional indonesia", "produk wajib sni"),
+        ("dibiayai anggaran pendapatan dan belanja negara", "dibiayai apbn"),
+        ("dibiayai anggaran pendapatan dan belanja daerah", "dibiayai apbd"),
+        ("surat dari kementerian perindustrian", "surat dari kemenperin"),
+        ("izin perluasan usaha industri pabrik", "ipui pabrik"),
+        ("penerbitan izin usaha kawasan industri baru", "penerbitan iuki baru"),
+        ("izin perluasan kawasan industri tahap dua", "ipki tahap dua"),
+        ("lahan di kawasan industri", "lahan di ki"),
+        ("undang undang dan peraturan pemerintah", "uu dan pp"),
+        ("surat pemkot untuk penenun", "surat pemerintah kota untuk penenun"),
+        ("program pemprov", "program pemerintah daerah provinsi"),
+        ("usulan menperin", "usulan menteri"),
+        ("ditetapkan dengan perda", "ditetapkan dengan peraturan daerah"),
+    ]
+    for spelled_out, abbreviated in sentences:
+        assert analyze(spelled_out) == analyze(abbreviated), spelled_out

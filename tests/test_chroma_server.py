@@ -10,7 +10,7 @@ import pytest
 from conftest import DEV, free_port, make_settings
 
 from assistant.config import PROJECT_ROOT
-from assistant.evaluation import load_items
+from assistant.evaluation.metrics import load_items
 from assistant.indexer import build_index
 from assistant.retriever import HybridRetriever, LoadedIndex
 from assistant.store import IndexLayout, read_manifest
@@ -72,6 +72,7 @@ def test_server_and_embedded_store_give_the_same_top5(small_settings, small_inde
         expected = [r.passage.id for r in embedded.retrieve(question)]
         assert [r.passage.id for r in remote.retrieve(question)] == expected, question
         # The dense ranker alone, too: the server's collection answers like the embedded one.
-        local_dense = [i for i, _ in small_index.dense_ranking(question, embedded.filters, limit=5)]
-        remote_dense = [i for i, _ in server_index.dense_ranking(question, remote.filters, limit=5)]
+        vector = small_index.query_vector(question)
+        local_dense = [i for i, _ in small_index.dense_ranking(vector, embedded.filters, limit=5)]
+        remote_dense = [i for i, _ in server_index.dense_ranking(vector, remote.filters, limit=5)]
         assert remote_dense == local_dense, question

@@ -27,7 +27,7 @@ def run_cli(*args: str, settings=None, stdin: str | None = None) -> subprocess.C
 def test_ask_batch_answers_every_line_in_order(small_settings, tmp_path):
     batch = tmp_path / "pertanyaan.jsonl"
     lines = [
-        {"id": "a", "question": "bentuk pendampingan sentra IKM siapa yang ditempatkan", "extra": 1},
+        {"id": "a", "question": "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?", "extra": 1},
         "bukan json",
         {"id": "b", "question": "Berapa tarif PPh final bagi pelaku IKM?"},
         {"id": "c", "question": "bagaimana dengan pemagangan?",
@@ -65,3 +65,18 @@ def test_inspect_json_fields():
     assert {"regulation", "type", "number", "year", "title", "pasal", "passages", "warnings"} <= set(report)
     assert report["regulation"] == "PP 29/2018" and report["title"] == "Pemberdayaan Industri"
     assert report["pasal"] == [str(n) for n in range(1, 114)]
+
+
+def test_train_json_reports_cross_validated_figures(small_settings, small_index, tmp_path):
+    from test_training import made_up_items
+
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(json.dumps(item) for item in made_up_items(small_index)), encoding="utf-8")
+    result = run_cli("train", "--train", str(path), "--out", str(tmp_path / "artefak"), "--json", settings=small_settings)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"artifacts", "questions", "candidate_recall", "dense_only", "retrieval", "styles", "decline"}
+    assert report["questions"] == len(made_up_items(small_index))
+    assert set(report["retrieval"]) == {"count", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10"}
+    missing = run_cli("train", "--train", str(tmp_path / "tidak-ada.jsonl"), settings=small_settings)
+    assert missing.returncode == 2 and "Berkas latih tidak ditemukan" in missing.stderr

@@ -1,4 +1,4 @@
-from assistant.evaluation import Metrics, covers, first_hit_rank, trigrams
+from assistant.evaluation.metrics import Metrics, covers, first_hit_rank, trigrams
 
 SPAN = "dilakukan dengan cara menempatkan tenaga ahli, TPL, dan/atau Konsultan IKM pada unit usaha IKM"
 

@@ -27,7 +27,7 @@ from assistant.launch import start_app
 from assistant.retriever import DENSE_UNAVAILABLE, LoadedIndex
 from assistant.store import IndexLayout, IndexMissingError
 
-QUESTION = "bentuk pendampingan sentra IKM siapa yang ditempatkan"
+QUESTION = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
 
 
 def copy_index(settings, tmp_path: Path) -> Path:

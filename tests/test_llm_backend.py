@@ -20,7 +20,7 @@ from assistant.backends import ChatModelBackend, openai_model
 from assistant.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
 from assistant.launch import wait_until_ready
 
-QUESTION = "bentuk pendampingan sentra IKM siapa yang ditempatkan"
+QUESTION = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
 
 
 class RecordingProxy:

@@ -35,19 +35,19 @@ def test_no_reference_without_both_pasal_and_regulation():
 
 def test_a_regulation_named_without_a_pasal_is_found():
     assert find_regulation("kewajiban pemda menurut UU 23/2014", ALIASES) == "UU 23/2014"
-    assert find_regulation("target sentra IKM baru RIPIN 2035", ALIASES) == "PP 14/2015"
+    assert find_regulation("jumlah UPT yang dibangun dalam RIPIN 2035", ALIASES) == "PP 14/2015"
     assert find_regulation("kewajiban pemda membangun sentra", ALIASES) is None
 
 
 def test_a_definition_question_names_its_term_before_a_comma():
-    assert find_defined_term("Bagaimana pengertian Sentra IKM, dan berapa jumlah minimalnya?") == "sentra ikm"
+    assert find_defined_term("Seperti apa pengertian Sentra IKM, dan siapa pembinanya?") == "sentra ikm"
     assert find_defined_term("Apa yang dimaksud dengan TPL?") == "tpl"
 
 
 def test_a_qualification_question_asks_for_the_definition_of_its_term():
     # Where the term ends is a guess: shorter readings follow, down to two words.
-    assert defined_term_candidates("Sudah bisa diusulkan jadi sentra IKM belum, Pak?") == ["sentra ikm belum", "sentra ikm"]
-    assert defined_term_candidates("Apakah studio animasi bisa dihitung sebagai Sentra IKM dalam program ini?")[-1] == "sentra ikm"
+    assert defined_term_candidates("Kelompok kami layak jadi sentra IKM belum, Bu?") == ["sentra ikm belum", "sentra ikm"]
+    assert defined_term_candidates("Apakah bengkel las di gang kami dihitung sebagai Sentra IKM untuk bantuan?")[-1] == "sentra ikm"
     # A definition question's own term comes first; one generic word is never a candidate.
     assert defined_term_candidates("Apa yang dimaksud dengan TPL?") == ["tpl"]
     assert "industri" not in defined_term_candidates("Jadi industri apa yang boleh?")
@@ -57,12 +57,12 @@ def test_the_name_of_a_regulation_is_taken_out_of_the_question_it_points_to():
     assert without_regulation_mention("dasar hukum impor bahan baku menurut UU 3/2014?", ALIASES).split() == [
         "dasar", "hukum", "impor", "bahan", "baku", "menurut", "?"
     ]
-    assert "ripin" not in without_regulation_mention("target sentra IKM baru RIPIN 2035", ALIASES).lower()
+    assert "ripin" not in without_regulation_mention("jumlah UPT yang dibangun dalam RIPIN 2035", ALIASES).lower()
     assert without_regulation_mention("kewajiban pemda", ALIASES) == "kewajiban pemda"
 
 
 def test_an_instrument_named_as_the_source_is_recognised_but_not_a_mere_mention():
-    assert cited_instrument("format proposal sesuai Peraturan Menteri Perindustrian yang berlaku?") == CitedSource(
+    assert cited_instrument("contoh surat usulan menurut Peraturan Menteri Perindustrian yang dipakai dinas?") == CitedSource(
         "Peraturan Menteri Perindustrian", "Permen"
     )
     assert cited_instrument("syarat sentra menurut Permenperin nomor 64 tahun 2016?") == CitedSource(

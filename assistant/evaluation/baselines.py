@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 
-from .embedder import Embedder
-from .evaluation import Ranker
-from .records import SourceDocument
-from .retriever import Filters, LoadedIndex
+from ..embedder import Embedder
+from .metrics import Ranker
+from ..records import SourceDocument
+from ..retrieval.query_adapter import QueryAdapter
+from ..retrieval.rankers import FusionRanker
+from ..retriever import Filters, HybridRetriever, LoadedIndex
 
 
 class EmbedderAdapter(Embeddings):
@@ -41,6 +43,23 @@ def naive_chunks_ranker(documents: list[SourceDocument], embedder: Embedder, k: 
     )
     store.add_texts(chunks)
     return lambda question: [doc.page_content for doc in store.similarity_search(question, k=k)]
+
+
+def fusion_ranker(index: LoadedIndex, k: int = 10) -> Ranker:
+    """Plain reciprocal rank fusion of BM25 and e5 (no adapter) over the product's candidates: what the
+    learned stages have to beat."""
+    retriever = HybridRetriever(index=index, k=k, ranker=FusionRanker(), adapter=QueryAdapter())
+    return lambda question: [r.passage.text for r in retriever.retrieve(question)]
+
+
+def dense_ranker(index: LoadedIndex, adapter: QueryAdapter | None = None, k: int = 10) -> Ranker:
+    """The dense ranker alone: e5 (`adapter` QueryAdapter() for none), or with the shipped query adapter (None)."""
+
+    def rank(question: str) -> list[str]:
+        vector = index.query_vector(question, adapter)
+        return [index.passages[i].text for i, _ in index.dense_ranking(vector, Filters(), limit=k)]
+
+    return rank
 
 
 def bm25_ranker(index: LoadedIndex, k: int = 10) -> Ranker:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import raw_tokens
-from .ocr import repair
+from ..analysis import raw_tokens
+from ..ocr import repair
 
 HIT_THRESHOLD = 0.8  # share of an evidence span's word 3-grams that must occur in the passage
 CUTOFFS = (1, 3, 5, 10)
@@ -68,7 +68,14 @@ class Metrics:
         }
 
 
-def evaluate(items: list[dict], ranker: Ranker) -> dict:
+def standalone_of(item: dict) -> str:
+    """The question as the product searches it: a follow-up carries its history's subject."""
+    from ..chain import standalone_question
+
+    return standalone_question(item["question"], item.get("history") or [])
+
+
+def evaluate(items: list[dict], ranker: Ranker, question_of: Callable[[dict], str] = lambda item: item["question"]) -> dict:
     """Metrics over answerable items, overall and per style and difficulty, plus per-item ranks."""
     overall = Metrics()
     groups: dict[str, Metrics] = defaultdict(Metrics)
@@ -79,7 +86,7 @@ def evaluate(items: list[dict], ranker: Ranker) -> dict:
             continue
         spans = [trigrams(e["text"]) for e in item.get("evidence", [])]
         started = time.perf_counter()
-        ranked = ranker(item["question"])
+        ranked = ranker(question_of(item))
         latencies.append((time.perf_counter() - started) * 1000)
         rank = first_hit_rank(spans, ranked[:10])
         overall.add(rank)
@@ -140,7 +147,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
     per_item, latencies = [], []
     for item in items:
         started = time.perf_counter()
-        answer = ask(item["question"])
+        answer = ask(item["question"], item.get("history"))
         latencies.append((time.perf_counter() - started) * 1000)
         row = {"id": item["id"], "answerable": item["answerable"], "abstained": answer.abstained}
         if item["answerable"]:

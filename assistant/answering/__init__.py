@@ -1,0 +1,1 @@
+"""From retrieved passages to an answer: when to decline, what to quote, how to cite."""

@@ -1,0 +1,1 @@
+"""The second retrieval stage: candidates from both rankers, their features, and learned rankers."""

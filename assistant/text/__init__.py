@@ -1,0 +1,1 @@
+"""Indonesian text: the lexicon data files analysis reads."""
