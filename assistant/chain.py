@@ -17,7 +17,6 @@ from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares
 from .extractive import Selection, quote_at_length, quote_named_pasal, select_quotes, with_current_wording
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL, Reference, without_regulation_mention
-from .retrieval.rankers import Artifacts
 from .retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
@@ -98,8 +97,8 @@ class Assistant:
         self.index.warm()
         self.retriever = HybridRetriever(index=self.index, k=settings.top_k, depth=settings.candidate_depth)
         self.backend = backend or load_backend(settings)
-        artifacts = Artifacts.load(settings.artifacts_dir)
-        # Without a trained classifier only steering and missing sources are declined.
+        artifacts = self.index.artifacts
+        # Without a trained classifier only steering, missing sources and unshared words are declined.
         self.decline_model = decline_model or (DeclineModel.load(artifacts.file(DECLINE_FILE)) if artifacts else None)
         self.weights = self.index.weights
         self.chain = (

@@ -32,7 +32,7 @@ from .references import (
 from .retrieval.candidates import CANDIDATE_DEPTH, Candidates, gather
 from .retrieval.features import QueryContext, feature_matrix
 from .retrieval.query_adapter import ADAPTER_FILE, QueryAdapter
-from .retrieval.rankers import Artifacts, Ranker, load_ranker
+from .retrieval.rankers import Artifacts, FusionRanker, Ranker
 from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages, read_stems
 
 log = logging.getLogger(__name__)
@@ -315,12 +315,17 @@ class LoadedIndex:
         self.degraded = DENSE_UNAVAILABLE
 
     @cached_property
+    def artifacts(self) -> Artifacts | None:
+        """The learned parts this index is searched with (None: none usable; fusion ranks)."""
+        return Artifacts.load(self.settings.artifacts_dir)
+
+    @cached_property
     def ranker(self) -> Ranker:
-        return load_ranker(self.settings.artifacts_dir)
+        return self.artifacts.ranker() if self.artifacts else FusionRanker()
 
     @cached_property
     def adapter(self) -> QueryAdapter:
-        artifacts = Artifacts.load(self.settings.artifacts_dir)
+        artifacts = self.artifacts
         if artifacts is None or artifacts.manifest.get("embedding_model") != getattr(self.embedder, "name", None):
             return QueryAdapter()  # an adapter moves the vectors of the model it was fit on, no other's
         return QueryAdapter.load(artifacts.file(ADAPTER_FILE))

@@ -87,8 +87,3 @@ class Artifacts:
     def ranker(self) -> Ranker:
         path = self.file(RANKER_FILE)
         return LearnedRanker.from_file(path) if path.exists() else FusionRanker()
-
-
-def load_ranker(directory: Path) -> Ranker:
-    artifacts = Artifacts.load(directory)
-    return artifacts.ranker() if artifacts else FusionRanker()
