@@ -36,9 +36,11 @@ class Lexicon:
 def _general_colloquial() -> dict[str, str]:
     """indo-normalizer's slang-to-formal lexicon (single words only; phrases would need tokenising)."""
     import csv
-    from importlib.resources import files
+    from importlib.util import find_spec
 
-    with files("indo_normalizer").joinpath("corpus/slangs.csv").open(encoding="utf-8") as handle:
+    # Located, not imported: the package's own import pulls in pandas for what is one CSV file.
+    folder = Path(find_spec("indo_normalizer").submodule_search_locations[0])
+    with open(folder / "corpus" / "slangs.csv", encoding="utf-8") as handle:
         rows = csv.DictReader(handle)
         return {
             row["slang"].strip().lower(): row["formal"].strip().lower()
