@@ -173,6 +173,9 @@ class Assistant:
             yield replace(base, answer=NO_WORDS)
             return
         steered = steers(state.text, state.history)  # declined as such, whatever source it names
+        if not steered and (absent := self._absent_provision(state.reference)):
+            yield replace(base, answer=absent, passages=[])  # nothing of another provision is quoted for it
+            return
         missing = None if steered else self.index.missing_source(state.standalone)
         if steered or missing or self._unanswerable(state):
             yield replace(base, answer=self._decline_text(state.passages, missing))
@@ -189,6 +192,27 @@ class Assistant:
         base.passages = state.passages + list(extra.values())
         yield from self._generate(state, base, citations)
         state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
+
+    def _absent_provision(self, reference: Reference | None) -> str | None:
+        """The pasal or ayat a question names does not exist in its regulation (which is indexed):
+        say so, with the range that does exist."""
+        if reference is None or reference.regulation not in self.index.regulations:
+            return None
+        numbers = self.index.pasal_numbers(reference.regulation)
+        if not numbers:
+            return None
+        if reference.pasal not in numbers:
+            return (
+                f"{reference.regulation} tidak memiliki Pasal {reference.pasal}; pasalnya {numbers[0]}–{numbers[-1]} "
+                f"({len(numbers)} pasal). Periksa kembali nomor pasal yang dimaksud."
+            )
+        ayat = self.index.ayat_numbers(reference.regulation, reference.pasal)
+        if reference.ayat and ayat and int(reference.ayat) not in ayat:
+            return (
+                f"Pasal {reference.pasal} {reference.regulation} tidak memiliki ayat ({reference.ayat}); "
+                f"ayatnya ({ayat[0]})–({ayat[-1]}). Periksa kembali nomor ayat yang dimaksud."
+            )
+        return None
 
     def _unanswerable(self, state: Question) -> bool:
         """The classifier judges the corpus does not answer; a pasal asked for by number is answered."""

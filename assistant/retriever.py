@@ -231,6 +231,19 @@ class LoadedIndex:
             return cited.name
         return None
 
+    def pasal_numbers(self, regulation: str) -> list[str]:
+        """The regulation's own pasal, in document order (not the articles it quotes to amend)."""
+        numbers = (p.pasal for p in self.passages if p.regulation == regulation and p.kind == "pasal" and not p.amends)
+        return list(dict.fromkeys(n for n in numbers if n and n != "-"))
+
+    def ayat_numbers(self, regulation: str, pasal: str) -> list[int]:
+        """The ayat numbers one pasal's passages span (empty for a pasal without ayat)."""
+        numbers: set[int] = set()
+        for p in self.pasal_passages(regulation, pasal):
+            if p.ayat_start.isdigit():
+                numbers.update(range(int(p.ayat_start), int(p.ayat_end if p.ayat_end.isdigit() else p.ayat_start) + 1))
+        return sorted(numbers)
+
     def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:
         positions = self.pasal_positions.get((regulation, pasal), [])
         return [self.passages[i] for i in positions if self.passages[i].kind in kinds]

@@ -98,3 +98,16 @@ def test_a_named_pasal_is_quoted_itself(assistant):
     answer = assistant.ask("pasal 18 ayat 2 pp 29 2018")
     assert [(c.regulation, c.pasal, c.ayat) for c in answer.citations] == [("PP 29/2018", "18", "2")]
     assert "manajemen usaha" in answer.answer and answer.answer.startswith("Menurut **Pasal 18 ayat (2) PP No. 29")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Apa bunyi Pasal 4321 PP 29/2018?", "PP 29/2018 tidak memiliki Pasal 4321; pasalnya 1–113"),
+        ("Tolong kutip pasal 18 ayat 7 PP 29/2018", "Pasal 18 PP 29/2018 tidak memiliki ayat (7); ayatnya (1)–(3)"),
+    ],
+)
+def test_a_provision_that_does_not_exist_is_named_as_such(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == [] and answer.passages == []
+    assert answer.answer.startswith(expected), answer.answer
