@@ -19,7 +19,7 @@ def test_the_name_of_the_regulation_asked_about_is_no_search_word(small_index):
     # "PP tentang Pemberdayaan Industri" says where to look; as words they would match the
     # definitions ("Dalam Peraturan Pemerintah ini yang dimaksud dengan ... Pemberdayaan Industri").
     retriever = HybridRetriever(index=small_index, k=5)
-    query = retriever.prepare("Siapa yang membina koperasi perajin gerabah menurut PP tentang Pemberdayaan Industri?", Filters())
+    query = retriever.prepare("Siapa yang membina koperasi perajin gerabah dalam PP tentang Pemberdayaan Industri?", Filters())
     assert query.named == "PP 29/2018"
     assert "Pemberdayaan" not in query.lexical and "gerabah" in query.lexical
     assert "Pemberdayaan" in query.text  # the dense ranker reads the name as context
@@ -119,11 +119,11 @@ def test_a_named_regulation_rises_without_hiding_the_rest(small_index):
         return min(r.rank for r in results if r.passage.regulation == "PP 29/2018")
 
     plain = retriever.retrieve(question)
-    named = retriever.retrieve(f"{question} menurut PP tentang Pemberdayaan Industri")
+    named = retriever.retrieve(f"{question} dalam PP tentang Pemberdayaan Industri")
     assert best_rank(named) < best_rank(plain)
     assert any(item.passage.regulation != "PP 29/2018" for item in named)
     # Its own best passages are candidates even where the rest of the corpus outranks them.
-    query = retriever.prepare(f"{question} menurut PP tentang Pemberdayaan Industri", Filters())
+    query = retriever.prepare(f"{question} dalam PP tentang Pemberdayaan Industri", Filters())
     candidates = retriever.candidates(query, Filters())
     own = [p for p in candidates.positions.tolist() if small_index.passages[p].regulation == "PP 29/2018"]
     assert len(own) >= retriever.depth
