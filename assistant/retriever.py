@@ -150,6 +150,7 @@ class LoadedIndex:
         self.regulation_column = Column([p.regulation for p in passages])
         self.status_column = Column(self.status)
         self.pasal_positions: dict[tuple[str, str], list[int]] = {}
+        self.own_pasal: dict[str, dict[str, None]] = {}  # regulation -> its own pasal numbers, in document order
         self.rewrites: dict[str, list[Passage]] = {}  # "UU 3/2014 Pasal 101" -> articles rewriting it
         # The analysed units of the passages re-ranked lately: the same few recur across questions.
         self.unit_terms = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_units)
@@ -159,6 +160,8 @@ class LoadedIndex:
         self.context_terms = lru_cache(maxsize=ANALYSIS_CACHE)(self._analysed_context)
         for position, p in enumerate(passages):
             self.pasal_positions.setdefault((p.regulation, p.pasal), []).append(position)
+            if p.kind == "pasal" and not p.amends and p.pasal and p.pasal != "-":
+                self.own_pasal.setdefault(p.regulation, {})[p.pasal] = None
             if p.amends and p.kind == "pasal":
                 self.rewrites.setdefault(p.amends, []).append(p)
 
@@ -233,8 +236,7 @@ class LoadedIndex:
 
     def pasal_numbers(self, regulation: str) -> list[str]:
         """The regulation's own pasal, in document order (not the articles it quotes to amend)."""
-        numbers = (p.pasal for p in self.passages if p.regulation == regulation and p.kind == "pasal" and not p.amends)
-        return list(dict.fromkeys(n for n in numbers if n and n != "-"))
+        return list(self.own_pasal.get(regulation, {}))
 
     def ayat_numbers(self, regulation: str, pasal: str) -> list[int]:
         """The ayat numbers one pasal's passages span (empty for a pasal without ayat)."""

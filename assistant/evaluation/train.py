@@ -28,7 +28,7 @@ from ..retrieval.features import FEATURE_VERSION, FEATURES
 from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
 from ..retriever import Filters, HybridRetriever, LoadedIndex
-from .metrics import Metrics, covers, load_items, trigrams
+from .metrics import Metrics, covers, first_hit_rank, load_items, trigrams
 
 SEED = 13
 FOLDS = 5
@@ -135,10 +135,6 @@ def fit_query_adapter(index: LoadedIndex, groups: list[Group], passage_vectors: 
     return fit_adapter(queries, [g.positions[g.labels.astype(bool)] for g in groups], passage_vectors)
 
 
-def evidence_rank(question: Question, result) -> int | None:
-    return next((r.rank for r in result.passages[:10] if any(covers(s, r.passage.text) for s in question.spans)), None)
-
-
 def dense_only(groups: list[Group]) -> dict:
     answerable = [g for g in groups if g.question.answerable] or groups
     return {f"hit@{k}": round(float(np.mean([g.dense_hit(k) for g in answerable])), 4) for k in (5, 10, 50)}
@@ -179,7 +175,7 @@ def fit_all(index: LoadedIndex, train_path: Path, progress: bool = True, log: Ca
             result = retriever.search(question.text, k=POOL)
             inputs[i] = decline_input(index, question.text, result)
             if question.answerable:
-                rank = evidence_rank(question, result)
+                rank = first_hit_rank(question.spans, [r.passage.text for r in result.passages[:10]])
                 metrics.add(rank)
                 styles.setdefault(question.style, Metrics()).add(rank)
     unanswerable = np.array([not q.answerable for q in questions], dtype=np.int32)
