@@ -64,18 +64,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_items,
         standalone_of,
     )
+    from .evaluation.baselines import retriever_ranker
     from .retriever import HybridRetriever, LoadedIndex
 
     settings = get_settings()
     items = load_items(Path(args.file))
     index = LoadedIndex.open(settings)
-    retriever = HybridRetriever(index=index, k=10, depth=settings.candidate_depth)
-    product = lambda q: [r.passage.text for r in retriever.retrieve(q, k=10)]  # noqa: E731
+    product = retriever_ranker(HybridRetriever(index=index, k=10, depth=settings.candidate_depth))
     results = {"hybrid (produk)": evaluate(items, product, standalone_of)}
     for name, value in _sweep(args.sweep):
-        swept = HybridRetriever(index=index, k=10, **{SWEEPABLE[name]: value})
-        ranked = lambda q, r=swept: [x.passage.text for x in r.retrieve(q, k=10)]  # noqa: E731
-        results[f"{name}={value}"] = evaluate(items, ranked, standalone_of)
+        swept = retriever_ranker(HybridRetriever(index=index, k=10, **{SWEEPABLE[name]: value}))
+        results[f"{name}={value}"] = evaluate(items, swept, standalone_of)
     if args.baseline:
         from .evaluation.baselines import bm25_ranker, dense_ranker, fusion_ranker, naive_chunks_ranker
         from .loaders import load_documents
@@ -127,10 +126,7 @@ def _cross_validated(args: argparse.Namespace, index) -> dict | None:
         from .evaluation.train import cross_validated_report
 
         return cross_validated_report(index, Path(args.cv), progress=sys.stderr.isatty())
-    from .retrieval.rankers import Artifacts
-
-    artifacts = Artifacts.load(get_settings().artifacts_dir)
-    return artifacts.manifest.get("cross_validated") if artifacts else None
+    return index.artifacts.manifest.get("cross_validated") if index.artifacts else None
 
 
 def format_side_by_side(cross_validated: dict, results: dict, name: str) -> str:

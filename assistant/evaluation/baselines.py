@@ -48,8 +48,12 @@ def naive_chunks_ranker(documents: list[SourceDocument], embedder: Embedder, k: 
 def fusion_ranker(index: LoadedIndex, k: int = 10) -> Ranker:
     """Plain reciprocal rank fusion of BM25 and e5 (no adapter) over the product's candidates: what the
     learned stages have to beat."""
-    retriever = HybridRetriever(index=index, k=k, ranker=FusionRanker(), adapter=QueryAdapter())
-    return lambda question: [r.passage.text for r in retriever.retrieve(question)]
+    return retriever_ranker(HybridRetriever(index=index, k=k, ranker=FusionRanker(), adapter=QueryAdapter()), k)
+
+
+def retriever_ranker(retriever: HybridRetriever, k: int = 10) -> Ranker:
+    """A retriever's k best passages for the eval, as passage texts."""
+    return lambda question: [r.passage.text for r in retriever.retrieve(question, k=k)]
 
 
 def dense_ranker(index: LoadedIndex, adapter: QueryAdapter | None = None, k: int = 10) -> Ranker:
