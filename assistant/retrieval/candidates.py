@@ -22,7 +22,6 @@ class Candidates:
     lexical_rank: np.ndarray  # 1-based rank among all matching passages; depth+1 past the depth
     dense_score: np.ndarray  # cosine similarity to the query
     dense_rank: np.ndarray  # 1-based rank in the dense top N; depth+1 outside it
-    depth: int
     raw_dense_score: np.ndarray | None = None  # cosine to the query before the query adapter moved it
 
     def __len__(self) -> int:
@@ -68,5 +67,4 @@ def gather(
         lexical_rank=np.array([lexical_rank.get(p, depth + 1) for p in positions], dtype=np.float32),
         dense_score=np.array([cosines.get(p, 0.0) for p in positions], dtype=np.float32),
         dense_rank=np.array([dense_rank.get(p, depth + 1) for p in positions], dtype=np.float32),
-        depth=depth,
     )
