@@ -63,6 +63,27 @@ def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
     return text, notices
 
 
+MAX_HISTORY_TURNS = 50  # the chain reads the latest user turn; fifty is a long conversation
+HISTORY_CUT = "Giliran percakapan sebelumnya terlalu panjang dan dipotong menjadi paling banyak {limit} karakter."
+
+
+def clean_history(history: list[dict] | None, limit: int) -> tuple[list[dict], list[str]]:
+    """The last turns of a conversation, each cleaned and cut like a question (a user turn is read
+    as a question: by the follow-up rule and by the steering guard); malformed turns are dropped."""
+    turns, notices = [], []
+    for turn in (history or [])[-MAX_HISTORY_TURNS:]:
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            continue
+        content = turn.get("content")
+        if not isinstance(content, str):
+            continue
+        text, cut = clean_question(content, limit)
+        if cut and turn["role"] == "user":
+            notices.append(HISTORY_CUT.format(limit=limit))
+        turns.append({"role": turn["role"], "content": text})
+    return turns, list(dict.fromkeys(notices))
+
+
 def truncate_at_word(text: str, limit: int) -> str:
     """At most `limit` characters, ending at a word boundary where one exists: half a word is a
     word the corpus never uses."""
@@ -123,13 +144,14 @@ class Assistant:
 
     def _question(self, question: str, history: list[dict] | None, k: int | None, filters: Filters | None) -> Question:
         text, notices = clean_question(question, self.settings.max_question_chars)
+        turns, history_notices = clean_history(history, self.settings.max_question_chars)
         return Question(
             text=text,
-            history=list(history or []),
+            history=turns,
             k=k or self.settings.top_k,
             pool=k or max(self.settings.top_k, QUOTE_POOL),
             filters=filters or Filters(),
-            notices=notices,
+            notices=notices + history_notices,
         )
 
     def _condense(self, state: Question) -> Question:

@@ -72,6 +72,27 @@ class Settings(BaseSettings):
     # "*" allows any origin.
     allowed_origins: Annotated[list[str], NoDecode] = ["*"]
 
+    # Abuse bounds (assistant/serving/). Rate limits are "N/second|minute|hour" or "N per M minutes"
+    # per client address; an empty text switches one off.
+    # Signs help-desk session cookies. Empty: a random key per process, so sessions end at a restart;
+    # replicas behind one load balancer must share one.
+    session_secret: str = ""
+    helpdesk_session_hours: float = 8.0
+    # Failed help-desk logins before a lockout: ten guesses per client in 15 minutes is more than a
+    # person mistyping ever needs; the overall limit stops guessing spread over many addresses.
+    login_failures_per_client: str = "10 per 15 minutes"
+    login_failures_overall: str = "100 per 15 minutes"
+    ask_rate_limit: str = "60/minute"
+    feedback_rate_limit: str = "30/minute"
+    rate_limit_storage: str = "memory://"  # a `limits` storage URI; "redis://host:6379" for replicas
+    # 256 KB holds the longest legitimate request (a question, 50 history turns and a rated answer
+    # with its citations) several times over.
+    max_body_bytes: int = 256 * 1024
+    max_header_bytes: int = 32 * 1024
+    request_deadline_s: float = 10.0  # a request must arrive whole this soon after it starts
+    # Addresses of reverse proxies whose X-Forwarded-For names the real client (uvicorn's setting).
+    forwarded_allow_ips: str = "127.0.0.1"
+
     @property
     def embedding_identity(self) -> str:
         """The model and backend, as indexes and vector caches record them."""
@@ -82,6 +103,20 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: object) -> object:
         if value not in BACKENDS:
             raise ValueError(f"SENTRA_EMBEDDING_BACKEND harus salah satu dari {', '.join(BACKENDS)}, bukan {value!r}")
+        return value
+
+    @field_validator(
+        "login_failures_per_client", "login_failures_overall", "ask_rate_limit", "feedback_rate_limit"
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        if value.strip():
+            try:
+                parse(value)
+            except ValueError as error:
+                raise ValueError(f"batas laju {value!r} tidak dapat dibaca; contoh: \"30/minute\"") from error
         return value
 
     @field_validator("corpus_dirs", mode="before")

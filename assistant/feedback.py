@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import sqlite3
@@ -207,13 +206,27 @@ class FeedbackStore:
         rows = self._read("SELECT * FROM feedback WHERE id = ?", (feedback_id,))
         return rows[0] if rows else None
 
-    def flagged(self, limit: int = 500) -> list[dict]:
+    def flagged(self, limit: int = 50, offset: int = 0) -> list[dict]:
+        """A page of 👎 ratings, newest first."""
         return self._read(
-            "SELECT * FROM feedback WHERE rating = 'down' ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)
+            "SELECT * FROM feedback WHERE rating = 'down' ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
         )
 
-    def unanswered(self, limit: int = 500) -> list[dict]:
-        return self._read("SELECT * FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ?", (limit,))
+    def unanswered(self, limit: int = 50, offset: int = 0) -> list[dict]:
+        """A page of declined questions, newest first."""
+        return self._read(
+            "SELECT * FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
+
+    def all_rows(self, table: str, batch: int = 500) -> Iterator[dict]:
+        """Every row of the flagged ("feedback") or unanswered table, newest first, read a batch at a
+        time so that an export never holds the whole table in memory."""
+        page = {"feedback": self.flagged, "unanswered": self.unanswered}[table]
+        offset = 0
+        while rows := page(limit=batch, offset=offset):
+            yield from rows
+            offset += len(rows)
 
     def counts(self) -> dict[str, int]:
         rows = self._read(
@@ -222,28 +235,3 @@ class FeedbackStore:
             "(SELECT COUNT(*) FROM unanswered) AS unanswered"
         )
         return rows[0]
-
-    def export_csv(self, folder: Path) -> list[Path]:
-        """Two UTF-8 (with BOM, for spreadsheet apps) CSV files: flagged answers and unanswered questions."""
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        files = []
-        for name, rows, columns in (
-            (
-                f"umpan-balik-negatif-{stamp}.csv",
-                self.flagged(limit=-1),
-                ["id", "created_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"],
-            ),
-            (
-                f"pertanyaan-tak-terjawab-{stamp}.csv",
-                self.unanswered(limit=-1),
-                ["id", "created_at", "question", "answer", "nearest", "source"],
-            ),
-        ):
-            path = folder / name
-            with path.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
-            files.append(path)
-        return files

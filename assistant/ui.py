@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import html
 import json
 import logging
+import math
 import re
 import tempfile
 import time
@@ -23,6 +23,7 @@ from .contract import answer_to_dict
 from .feedback import FeedbackError, FeedbackStore
 from .records import Answer, Citation, Passage
 from .retriever import Filters
+from .serving.throttle import RateLimit
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ footer { display: none !important; }
 )
 
 
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 @dataclass
 class AppContext:
     """What the UI and the HTTP API share: one assistant (and index) and one help-desk store per process."""
@@ -95,10 +100,29 @@ class AppContext:
     settings: Settings
     assistant: Assistant
     store: FeedbackStore
+    ask_limit: RateLimit | None = None  # per-client limit on questions through the HTTP APIs
 
     @property
     def index(self):
         return self.assistant.index
+
+    def resolve_regulation(self, given: str) -> str | None:
+        """The regulation id for an id ("PP 29/2018"), a slug ("pp-29-2018") or "PP/29/2018"."""
+        regulations = self.index.regulations
+        if given in regulations:
+            return given
+        wanted = slug(given)
+        return next((r for r in regulations if slug(r) == wanted), None)
+
+    def unknown_regulations(self, given: list[str]) -> str | None:
+        """The message for filters naming regulations the index lacks; None when all are known."""
+        unknown = [r for r in given if self.resolve_regulation(r) is None]
+        if not unknown:
+            return None
+        return (
+            f"Regulasi tidak dikenal: {', '.join(unknown)}. "
+            f"Regulasi yang tersedia: {', '.join(self.index.regulations)}."
+        )
 
     def pasal_regulations(self) -> list[str]:
         """Regulations that have numbered pasal (the seed overview has none)."""
@@ -358,8 +382,33 @@ def example_text(data: gr.SelectData) -> str:
     return value.get("text", "")
 
 
+# Conversation downloads: one private folder, files older than an hour removed at the next download
+# (Gradio serves its own copy, which its delete_cache setting removes on the same schedule).
+EXPORT_FOLDER = Path(tempfile.gettempdir()) / "sentra-percakapan"
+EXPORT_MAX_AGE_S = 3600
+GRADIO_CACHE_CLEANUP = (EXPORT_MAX_AGE_S, EXPORT_MAX_AGE_S)  # (every, older than), seconds
+
+
+def prune_old_files(folder: Path, max_age_s: float, now: float) -> None:
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > max_age_s:
+                path.unlink()
+        except OSError:
+            log.warning("could not remove the old download %s", path)
+
+
 def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", "") or ""
+
+
+def _client(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "tidak diketahui"
+
+
+def too_many_requests(wait_s: float) -> str:
+    return f"Terlalu banyak permintaan. Coba lagi dalam {math.ceil(wait_s)} detik."
 
 
 # --- the full app ---------------------------------------------------------------------------------------
@@ -369,7 +418,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
     regulations = context.index.regulations
     lookup_regulations = context.pasal_regulations()
 
-    with gr.Blocks(title=APP_TITLE, fill_width=True) as demo:
+    with gr.Blocks(title=APP_TITLE, fill_width=True, delete_cache=GRADIO_CACHE_CLEANUP) as demo:
         conversation = gr.State([])
         pending_feedback = gr.State(None)
 
@@ -462,7 +511,11 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                             lookup = gr.Button("Buka pasal", elem_id="sentra-lookup")
 
             with gr.Tab("Help desk", id="helpdesk"):
-                build_helpdesk(context)
+                gr.Markdown(
+                    "### Help desk\nJawaban yang ditandai 👎 dan pertanyaan yang tidak terjawab ada di halaman "
+                    "help desk tersendiri, dengan kata sandi.\n\n[Buka help desk](helpdesk/)",
+                    elem_id="sentra-helpdesk-link",
+                )
 
         # --- chat ---
         def respond(message, conv, regs, statuses):
@@ -598,7 +651,9 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             if not conv:
                 gr.Warning("Belum ada percakapan untuk diunduh.")
                 return gr.update(value=None, visible=False)
-            folder = Path(tempfile.mkdtemp(prefix="sentra-percakapan-"))
+            folder = EXPORT_FOLDER
+            folder.mkdir(mode=0o700, exist_ok=True)
+            prune_old_files(folder, EXPORT_MAX_AGE_S, time.time())
             path = folder / f"percakapan-sentra-ikm-{datetime.now().strftime('%Y%m%d-%H%M%S')}.md"
             path.write_text(conversation_markdown(conv), encoding="utf-8")
             return gr.update(value=str(path), visible=True)
@@ -607,11 +662,27 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
 
         # --- the named API endpoint for gradio_client ---
         def ask(
-            question: str, regulations: list[str] | None = None, statuses: list[str] | None = None
+            question: str,
+            regulations: list[str] | None = None,
+            statuses: list[str] | None = None,
+            request: gr.Request = None,
         ) -> tuple[str, dict]:
             """Ajukan pertanyaan; mengembalikan jawaban (Markdown) dan kontrak JSON yang sama dengan POST /api/ask."""
+            wait = context.ask_limit.hit(_client(request)) if context.ask_limit else None
+            if wait is not None:
+                raise gr.Error(too_many_requests(wait))
+            regulations = list(regulations or [])
+            unknown = context.unknown_regulations(regulations)
+            if unknown:
+                raise gr.Error(unknown)
+            unknown_statuses = [s for s in statuses or [] if s not in STATUSES]
+            if unknown_statuses:
+                raise gr.Error(f"Status tidak dikenal: {', '.join(unknown_statuses)}. Pilihan: {', '.join(STATUSES)}.")
             answer = context.assistant.ask(
-                question or "", filters=Filters(regulations=list(regulations or []), statuses=list(statuses or []))
+                question or "",
+                filters=Filters(
+                    regulations=[context.resolve_regulation(r) for r in regulations], statuses=list(statuses or [])
+                ),
             )
             if answer.abstained and answer.question:
                 log_unanswered(context, answer, "gradio-api")
@@ -647,29 +718,46 @@ def _citation_labels(raw: str) -> str:
         return ""
 
 
-def helpdesk_tables(store: FeedbackStore):
+HELPDESK_PAGE_SIZE = 25  # rows per table page: a page renders at once on a phone, too
+
+
+def page_count(total: int, size: int = HELPDESK_PAGE_SIZE) -> int:
+    return max(1, -(-total // size))
+
+
+def flagged_table(store: FeedbackStore, page: int):
     import pandas as pd
 
-    flagged = pd.DataFrame(
+    rows = store.flagged(limit=HELPDESK_PAGE_SIZE, offset=page * HELPDESK_PAGE_SIZE)
+    return pd.DataFrame(
         [
-            [_when(r["created_at"]), r["question"], r["comment"], _citation_labels(r["citations"]), _plain(r["answer"])]
-            for r in store.flagged()
+            [_when(r["created_at"]), _plain(r["question"]), _plain(r["comment"]), _citation_labels(r["citations"]),
+             _plain(r["answer"])]
+            for r in rows
         ],
         columns=FLAGGED_COLUMNS,
     )
-    unanswered = pd.DataFrame(
-        [
-            [_when(r["created_at"]), r["question"], ", ".join(_loads_list(r["nearest"])), r["source"]]
-            for r in store.unanswered()
-        ],
+
+
+def unanswered_table(store: FeedbackStore, page: int):
+    import pandas as pd
+
+    rows = store.unanswered(limit=HELPDESK_PAGE_SIZE, offset=page * HELPDESK_PAGE_SIZE)
+    return pd.DataFrame(
+        [[_when(r["created_at"]), _plain(r["question"]), ", ".join(_loads_list(r["nearest"])), r["source"]] for r in rows],
         columns=UNANSWERED_COLUMNS,
     )
-    counts = store.counts()
-    summary = (
+
+
+def helpdesk_summary(counts: dict[str, int]) -> str:
+    return (
         f"**Ringkasan:** {counts['up']} jawaban dinilai 👍 · {counts['down']} dinilai 👎 · "
         f"{counts['unanswered']} pertanyaan tidak terjawab."
     )
-    return summary, flagged, unanswered
+
+
+def page_label(page: int, total: int) -> str:
+    return f"Halaman {page + 1} dari {page_count(total)}"
 
 
 def _loads_list(raw: str) -> list[str]:
@@ -680,77 +768,61 @@ def _loads_list(raw: str) -> list[str]:
         return []
 
 
-def password_ok(settings: Settings, password: str | None) -> bool:
-    expected = settings.helpdesk_password
-    return bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
+EXPORT_LINKS = """<p class="sentra-exports">Unduh semua data:
+<a href="export/umpan-balik-negatif.csv" download id="sentra-export-flagged-csv">umpan balik negatif (CSV)</a> ·
+<a href="export/umpan-balik-negatif.xlsx" download>umpan balik negatif (Excel)</a> ·
+<a href="export/pertanyaan-tak-terjawab.csv" download id="sentra-export-unanswered-csv">pertanyaan tak terjawab (CSV)</a> ·
+<a href="export/pertanyaan-tak-terjawab.xlsx" download>pertanyaan tak terjawab (Excel)</a></p>
+<form method="post" action="logout"><button type="submit" class="sentra-logout">Keluar</button></form>"""
 
 
-def build_helpdesk(context: AppContext) -> None:
-    settings = context.settings
-    if not settings.helpdesk_password:
-        gr.Markdown(
-            "### Help desk dinonaktifkan\nAtur variabel lingkungan `SENTRA_HELPDESK_PASSWORD` lalu jalankan ulang "
-            "server untuk melihat jawaban yang ditandai 👎 dan pertanyaan yang tidak terjawab.",
-            elem_id="sentra-helpdesk-disabled",
-        )
-        return
-    gr.Markdown("### Help desk\nMasukkan kata sandi untuk melihat umpan balik pengguna.")
-    with gr.Row(equal_height=True):
-        password = gr.Textbox(type="password", label="Kata sandi", scale=3, elem_id="sentra-helpdesk-password")
-        login = gr.Button("Masuk", variant="primary", scale=1, min_width=90, elem_id="sentra-helpdesk-login")
-    with gr.Column(visible=False) as desk:
-        summary = gr.Markdown()
-        gr.Markdown("#### Jawaban yang ditandai 👎")
-        flagged = gr.Dataframe(
-            headers=FLAGGED_COLUMNS,
-            interactive=False,
-            wrap=True,
-            elem_id="sentra-flagged",
-            column_widths=["12%", "22%", "22%", "18%", "26%"],
-        )
-        gr.Markdown("#### Pertanyaan yang tidak terjawab")
-        unanswered = gr.Dataframe(
-            headers=UNANSWERED_COLUMNS,
-            interactive=False,
-            wrap=True,
-            elem_id="sentra-unanswered",
-            column_widths=["14%", "40%", "34%", "12%"],
-        )
-        with gr.Row():
-            refresh = gr.Button("Muat ulang", size="sm")
-            export = gr.Button("Ekspor CSV", size="sm", elem_id="sentra-helpdesk-export")
-        files = gr.File(label="Berkas CSV", file_count="multiple", interactive=False, visible=False)
+def build_helpdesk(context: AppContext) -> gr.Blocks:
+    """The help desk at /helpdesk/, behind the session gate (serving/middleware.py): flagged answers
+    and declined questions, a page at a time, and the exports."""
+    store = context.store
+    with gr.Blocks(title=f"Help desk — {APP_TITLE}", fill_width=True) as desk:
+        flagged_page, unanswered_page = gr.State(0), gr.State(0)
+        gr.Markdown(f"# Help desk\n{APP_TITLE}: umpan balik pengguna. [Kembali ke asisten](/)")
+        summary = gr.Markdown(elem_id="sentra-helpdesk-summary")
+        gr.HTML(EXPORT_LINKS)
+        tables = {}
+        for key, title, columns, widths in (
+            ("flagged", "Jawaban yang ditandai 👎", FLAGGED_COLUMNS, ["12%", "22%", "22%", "18%", "26%"]),
+            ("unanswered", "Pertanyaan yang tidak terjawab", UNANSWERED_COLUMNS, ["14%", "40%", "34%", "12%"]),
+        ):
+            gr.Markdown(f"## {title}")
+            table = gr.Dataframe(headers=columns, interactive=False, wrap=True, elem_id=f"sentra-{key}",
+                                 column_widths=widths)
+            with gr.Row():
+                previous = gr.Button("‹ Sebelumnya", size="sm", elem_id=f"sentra-{key}-previous")
+                label = gr.Markdown(elem_id=f"sentra-{key}-page")
+                following = gr.Button("Berikutnya ›", size="sm", elem_id=f"sentra-{key}-next")
+            tables[key] = (table, label, previous, following)
 
-    def load(pw):
-        if not password_ok(settings, pw):
-            time.sleep(1.0)  # slows down guessing
-            gr.Warning("Kata sandi salah.")
-            return gr.update(visible=False), gr.skip(), gr.skip(), gr.skip()
-        try:
-            text, flagged_rows, unanswered_rows = helpdesk_tables(context.store)
-        except FeedbackError as error:
-            gr.Warning(str(error))
-            return gr.update(visible=True), gr.skip(), gr.skip(), gr.skip()
-        return gr.update(visible=True), text, flagged_rows, unanswered_rows
+        def show(flagged_at: int, unanswered_at: int, move_flagged: int = 0, move_unanswered: int = 0):
+            try:
+                counts = store.counts()
+                flagged_at = min(max(0, flagged_at + move_flagged), page_count(counts["down"]) - 1)
+                unanswered_at = min(max(0, unanswered_at + move_unanswered), page_count(counts["unanswered"]) - 1)
+                return (
+                    helpdesk_summary(counts),
+                    flagged_table(store, flagged_at), page_label(flagged_at, counts["down"]), flagged_at,
+                    unanswered_table(store, unanswered_at), page_label(unanswered_at, counts["unanswered"]),
+                    unanswered_at,
+                )
+            except FeedbackError as error:
+                gr.Warning(str(error))
+                return (gr.skip(),) * 7
 
-    outputs = [desk, summary, flagged, unanswered]
-    login.click(load, [password], outputs, api_visibility="private")
-    password.submit(load, [password], outputs, api_visibility="private")
-    refresh.click(load, [password], outputs, api_visibility="private")
-
-    def export_csv(pw):
-        if not password_ok(settings, pw):
-            time.sleep(1.0)
-            gr.Warning("Kata sandi salah.")
-            return gr.update(value=None, visible=False)
-        try:
-            paths = context.store.export_csv(Path(tempfile.mkdtemp(prefix="sentra-helpdesk-")))
-        except (FeedbackError, OSError) as error:
-            gr.Warning(str(error) if isinstance(error, FeedbackError) else "Berkas CSV tidak dapat dibuat.")
-            return gr.update(value=None, visible=False)
-        return gr.update(value=[str(p) for p in paths], visible=True)
-
-    export.click(export_csv, [password], files, api_visibility="private")
+        flagged, flagged_label, flagged_previous, flagged_next = tables["flagged"]
+        unanswered, unanswered_label, unanswered_previous, unanswered_next = tables["unanswered"]
+        outputs = [summary, flagged, flagged_label, flagged_page, unanswered, unanswered_label, unanswered_page]
+        pages = [flagged_page, unanswered_page]
+        desk.load(show, pages, outputs, api_visibility="private")
+        for button, step in ((flagged_previous, (-1, 0)), (flagged_next, (1, 0)),
+                             (unanswered_previous, (0, -1)), (unanswered_next, (0, 1))):
+            button.click(lambda f, u, step=step: show(f, u, *step), pages, outputs, api_visibility="private")
+    return desk
 
 
 # --- the embeddable widget --------------------------------------------------------------------------

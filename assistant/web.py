@@ -11,6 +11,9 @@ Routes
     GET  /api/regulations     the regulations in the index, with their slugs
     POST /api/feedback        store a 👍/👎 rating (same help-desk store as the chat UI) -> 201 {"id": ...}
     GET  /healthz             index build, passage count, answer backend
+    /helpdesk/                the help desk (Gradio), behind a session cookie from /helpdesk/login
+    GET  /helpdesk/export/{umpan-balik-negatif|pertanyaan-tak-terjawab}.{csv|xlsx}
+                              the help-desk tables, for the logged-in session only
     /docs                     OpenAPI documentation
     Gradio API "/ask"         gradio_client: Client(url).predict(question, api_name="/ask") -> (markdown, contract)
 """
@@ -18,8 +21,10 @@ Routes
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
+import secrets
 import sys
 from pathlib import Path
 from typing import Literal
@@ -27,7 +32,7 @@ from typing import Literal
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home from government deployments
 
 import gradio as gr
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -35,17 +40,39 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chain import EMPTY_QUESTION, Assistant
+from .chain import EMPTY_QUESTION, MAX_HISTORY_TURNS, Assistant
 from .config import Settings, get_settings
 from .contract import answer_to_dict
 from .feedback import FeedbackError, FeedbackStore
 from .records import Passage
 from .retriever import Filters
-from .ui import CSS, WIDGET_CSS, AppContext, build_main_ui, build_widget, log_unanswered, pasal_heading
+from .serving.helpdesk import client_of, helpdesk_router
+from .serving.http_protocol import protocol_with_deadline
+from .serving.middleware import (
+    HTTP_ERROR_TEXT,
+    BodyLimit,
+    HelpdeskGate,
+    IndonesianErrors,
+    SameOriginWrites,
+    SecurityHeaders,
+)
+from .serving.sessions import COOKIE_PATH, HelpdeskSessions
+from .serving.throttle import LoginThrottle, RateLimit
+from .ui import (
+    CSS,
+    WIDGET_CSS,
+    AppContext,
+    build_helpdesk,
+    build_main_ui,
+    build_widget,
+    log_unanswered,
+    pasal_heading,
+    slug,
+    too_many_requests,
+)
 
 log = logging.getLogger(__name__)
 
-MAX_HISTORY_TURNS = 50
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 
@@ -54,7 +81,8 @@ GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
 
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
-    content: str = Field(max_length=20_000)
+    # Long turns are accepted and cut by the chain, with a notice, like a long question.
+    content: str = Field(max_length=50_000)
 
 
 class AskFilters(BaseModel):
@@ -83,6 +111,29 @@ class AskRequest(BaseModel):
     k: int | None = Field(default=None, ge=1, le=50, description="Jumlah passage yang diambil")
 
 
+def optional_text(max_length: int):
+    return Field(default="", max_length=max_length)
+
+
+class FeedbackCitation(BaseModel):
+    """A citation as `POST /api/ask` returns it (`citations[]`); every field bounded."""
+
+    model_config = ConfigDict(extra="forbid")
+    regulation: str = Field(min_length=1, max_length=200)
+    type: str = optional_text(20)
+    number: str = optional_text(20)
+    year: str = optional_text(10)
+    title: str = optional_text(1_000)
+    pasal: str = optional_text(50)
+    ayat: str = optional_text(50)
+    status: str = optional_text(20)
+    quote: str = optional_text(5_000)
+    passage_id: str = optional_text(200)
+    status_note: str = optional_text(1_000)
+    kind: str = optional_text(20)
+    amends: str = optional_text(200)
+
+
 class FeedbackRequest(BaseModel):
     model_config = strict_with_example(
         {
@@ -93,11 +144,11 @@ class FeedbackRequest(BaseModel):
             "comment": "kurang lengkap",
         }
     )
-    question: str = Field(min_length=1, max_length=50_000, description="Pertanyaan yang dinilai")
-    answer: str = Field(max_length=200_000, description="Jawaban yang dinilai")
-    citations: list[dict] = Field(default_factory=list, max_length=100, description="Sitasi jawaban")
+    question: str = Field(min_length=1, max_length=5_000, description="Pertanyaan yang dinilai")
+    answer: str = Field(max_length=50_000, description="Jawaban yang dinilai")
+    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=20, description="Sitasi jawaban")
     rating: Literal["up", "down"] = Field(description="up = 👍, down = 👎")
-    comment: str = Field(default="", max_length=5_000)
+    comment: str = Field(default="", max_length=4_000)
 
 
 # --- Indonesian validation messages ------------------------------------------------------------------
@@ -146,20 +197,26 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     return JSONResponse(status_code=422, content={"detail": detail, "errors": simplified})
 
 
+SERVER_ERROR = HTTP_ERROR_TEXT[500]
+
+
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return JSONResponse({"detail": SERVER_ERROR}, status_code=500)
+
+
+def rate_limited(limit: RateLimit) -> Depends:
+    """A route dependency: 429 with Retry-After once the client has used up `limit`."""
+
+    def check(request: Request) -> None:
+        wait = limit.hit(client_of(request))
+        if wait is not None:
+            raise HTTPException(429, detail=too_many_requests(wait), headers={"Retry-After": str(math.ceil(wait))})
+
+    return Depends(check)
+
+
 # --- helpers -----------------------------------------------------------------------------------------
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def resolve_regulation(context: AppContext, given: str) -> str | None:
-    """The regulation id for an id ("PP 29/2018"), a slug ("pp-29-2018") or "PP/29/2018"."""
-    regulations = context.index.regulations
-    if given in regulations:
-        return given
-    wanted = slug(given)
-    return next((r for r in regulations if slug(r) == wanted), None)
 
 
 def passage_json(passage: Passage) -> dict:
@@ -171,13 +228,6 @@ def passage_json(passage: Passage) -> dict:
         "text": passage.text,
         "source_file": passage.source_file,
     }
-
-
-def frame_ancestors(origins: list[str]) -> str | None:
-    """CSP frame-ancestors for the allowed origins; None means any site may embed the widget."""
-    if not origins or "*" in origins:
-        return None
-    return "frame-ancestors 'self' " + " ".join(origins)
 
 
 # --- the app -----------------------------------------------------------------------------------------
@@ -200,10 +250,42 @@ def mount_offline_docs(app: FastAPI) -> None:
         )
 
 
+def session_secret(settings: Settings) -> str:
+    if settings.session_secret:
+        return settings.session_secret
+    log.info("SENTRA_SESSION_SECRET is not set: help-desk sessions end when this process stops")
+    return secrets.token_urlsafe(32)
+
+
+def add_edge_middleware(app: FastAPI, settings: Settings, sessions: HelpdeskSessions | None) -> None:
+    """Outermost last: headers go on every response, the 413 and 403 included."""
+    origins = settings.allowed_origins
+    allow_any = not origins or "*" in origins
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if allow_any else origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(HelpdeskGate, session_valid=sessions.valid if sessions else lambda cookie: False)
+    app.add_middleware(SameOriginWrites, origins=origins)
+    app.add_middleware(IndonesianErrors)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, origins=origins)
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None, warm_up: bool = True) -> FastAPI:
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
-    context = AppContext(settings=settings, assistant=assistant, store=FeedbackStore(settings.data_dir))
+    limit = settings.rate_limit_storage
+    context = AppContext(
+        settings=settings,
+        assistant=assistant,
+        store=FeedbackStore(settings.data_dir),
+        ask_limit=RateLimit("ask", settings.ask_rate_limit, limit),
+    )
+    feedback_limit = RateLimit("feedback", settings.feedback_rate_limit, limit)
     context.store.ensure_ready()  # a broken data_dir is logged now; feedback writes then report it to users
     if warm_up:  # the first query pays one-off costs (model graph, caches); pay them before users do
         try:
@@ -225,27 +307,16 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     mount_offline_docs(app)
     app.state.context = context
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, server_error)
 
-    origins = settings.allowed_origins
-    allow_any = not origins or "*" in origins
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"] if allow_any else origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["*"],
+    sessions = (
+        HelpdeskSessions(settings.helpdesk_password, session_secret(settings), settings.helpdesk_session_hours * 3600)
+        if settings.helpdesk_password
+        else None
     )
-    csp = frame_ancestors(origins)
-
-    @app.middleware("http")
-    async def embedding_headers(request: Request, call_next):
-        response = await call_next(request)
-        # Never forbid framing outright: the widget is meant to be embedded by the allowed origins.
-        if "x-frame-options" in response.headers:
-            del response.headers["x-frame-options"]
-        if csp and "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = csp
-        return response
+    throttle = LoginThrottle(settings.login_failures_per_client, settings.login_failures_overall, limit)
+    add_edge_middleware(app, settings, sessions)
+    app.include_router(helpdesk_router(sessions, throttle, context.store))
 
     @app.post(
         "/api/ask",
@@ -256,25 +327,21 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             422: {"description": "Masukan tidak valid"},
         },
     )
-    def api_ask(body: AskRequest) -> JSONResponse:
+    def api_ask(body: AskRequest, _: None = rate_limited(context.ask_limit)) -> JSONResponse:
         """Jawaban dengan rujukan pasal, dalam kontrak JSON `ask --json` (field: id, question, answer, abstained,
         citations, passages, timings_ms, notices)."""
         if not body.question or not body.question.strip():
             raise HTTPException(status_code=400, detail=EMPTY_QUESTION)
         filters = body.filters or AskFilters()
-        unknown = [r for r in filters.regulations if resolve_regulation(context, r) is None]
+        unknown = context.unknown_regulations(filters.regulations)
         if unknown:
-            raise HTTPException(
-                status_code=400,
-                detail=f"Regulasi tidak dikenal: {', '.join(unknown)}. "
-                f"Regulasi yang tersedia: {', '.join(context.index.regulations)}.",
-            )
+            raise HTTPException(status_code=400, detail=unknown)
         answer = context.assistant.ask(
             body.question,
             history=[turn.model_dump() for turn in body.history or []],
             k=body.k,
             filters=Filters(
-                regulations=[resolve_regulation(context, r) for r in filters.regulations],
+                regulations=[context.resolve_regulation(r) for r in filters.regulations],
                 statuses=list(filters.statuses),
             ),
         )
@@ -293,12 +360,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             503: {"description": "Penilaian tidak dapat disimpan (basis data umpan balik bermasalah)"},
         },
     )
-    def api_feedback(body: FeedbackRequest) -> dict:
+    def api_feedback(body: FeedbackRequest, _: None = rate_limited(feedback_limit)) -> dict:
         """Menyimpan penilaian ke basis data help desk yang sama dengan tombol 👍/👎 di chat; penilaian 👎
         muncul di tab Help desk."""
         try:
             feedback_id = context.store.record_feedback(
-                body.rating, body.question, body.answer, body.citations, comment=body.comment, source="api"
+                body.rating,
+                body.question,
+                body.answer,
+                [c.model_dump() for c in body.citations],
+                comment=body.comment,
+                source="api",
             )
         except FeedbackError as error:
             raise HTTPException(status_code=503, detail=str(error)) from error
@@ -308,7 +380,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def api_pasal(regulation: str, pasal: str) -> dict:
         """`{regulation}` adalah id regulasi yang di-URL-encode (`PP%2029%2F2018`) atau slug-nya (`pp-29-2018`);
         `{pasal}` nomor pasal, mis. `5` atau `5A`."""
-        resolved = resolve_regulation(context, regulation)
+        resolved = context.resolve_regulation(regulation)
         if resolved is None:
             raise HTTPException(
                 status_code=404,
@@ -372,14 +444,39 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         """The <gradio-app> web component, served from the installed Gradio (its assets come from /assets/)."""
         return FileResponse(GRADIO_JS, media_type="text/javascript")
 
-    # Order matters: the widget before the catch-all mount at "/".
+    # Order matters: the widget and the help desk before the catch-all mount at "/". No Gradio app
+    # shows Python errors to users, and none accepts an upload larger than a request body may be.
+    mounts = {"footer_links": [], "run_history": False, "show_error": False, "max_file_size": settings.max_body_bytes}
     widget = build_widget(context)
     widget.queue(default_concurrency_limit=4)
-    gr.mount_gradio_app(app, widget, path="/widget", css=WIDGET_CSS, footer_links=[], run_history=False)
+    gr.mount_gradio_app(app, widget, path="/widget", css=WIDGET_CSS, **mounts)
+    if sessions is not None:
+        desk = build_helpdesk(context)
+        desk.queue(default_concurrency_limit=2)
+        gr.mount_gradio_app(app, desk, path=COOKIE_PATH, css=CSS, **mounts)
     main = build_main_ui(context)
     main.queue(default_concurrency_limit=4)
-    gr.mount_gradio_app(app, main, path="/", css=CSS, footer_links=["api"], run_history=False)
+    gr.mount_gradio_app(app, main, path="/", css=CSS, **(mounts | {"footer_links": ["api"]}))
     return app
+
+
+def server_config(app: FastAPI, settings: Settings, host: str, port: int, log_level: str = "info"):
+    """uvicorn as the app is served: h11 with a capped request head and a deadline for each request,
+    no Server banner, client addresses from the trusted proxies' X-Forwarded-For."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        http=protocol_with_deadline(settings.request_deadline_s),
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_keep_alive=5,
+    )
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
@@ -394,4 +491,4 @@ def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
         print(str(error), file=sys.stderr)
         raise SystemExit(2) from error
     print(f"Asisten Regulasi Sentra IKM berjalan di http://{host}:{port}/ (widget: /widget/, API: /docs)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(server_config(app, get_settings(), host, port)).run()

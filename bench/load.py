@@ -51,7 +51,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def start_server(port: int, index_dir: Path | None, data_dir: Path) -> subprocess.Popen:
-    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", SENTRA_DATA_DIR=str(data_dir))
+    # All clients share one loopback address: the per-client question limit would measure itself.
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", SENTRA_DATA_DIR=str(data_dir), SENTRA_ASK_RATE_LIMIT="")
     if index_dir is not None:
         env["SENTRA_INDEX_DIR"] = str(index_dir)
     return start_app(port, env)

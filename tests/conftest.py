@@ -68,10 +68,13 @@ class RunningServer:
     def __init__(self, app):
         import uvicorn
 
+        from assistant.web import server_config
+
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        config = server_config(app, app.state.context.settings, "127.0.0.1", self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> RunningServer:
@@ -92,8 +95,16 @@ HELPDESK_PASSWORD = "sandi-uji-helpdesk"
 
 
 def settings_for_web(settings: Settings, data_dir: Path) -> Settings:
-    """Settings for a web app test: its own feedback database, the help desk enabled."""
-    return settings.model_copy(update={"data_dir": data_dir, "helpdesk_password": HELPDESK_PASSWORD})
+    """Settings for a web app test: its own feedback database, the help desk enabled, and rate limits
+    out of the way of tests that ask many questions from one address (tests/test_security.py sets them)."""
+    return settings.model_copy(
+        update={
+            "data_dir": data_dir,
+            "helpdesk_password": HELPDESK_PASSWORD,
+            "ask_rate_limit": "",
+            "feedback_rate_limit": "",
+        }
+    )
 
 
 @contextmanager

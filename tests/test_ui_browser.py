@@ -173,7 +173,7 @@ def test_chat_citation_sources_feedback(page, server_url, ui_settings, capsys):
     page.screenshot(path=str(ARTIFACTS / "ui-after-feedback.png"), full_page=True)
 
 
-def test_help_desk_lists_flagged_answers(page, server_url, ui_settings):
+def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
     from playwright.sync_api import expect
 
     from assistant.feedback import FeedbackStore
@@ -183,11 +183,21 @@ def test_help_desk_lists_flagged_answers(page, server_url, ui_settings):
     )
     open_app(page, server_url)
     page.get_by_role("tab", name="Help desk").click()
-    page.locator("#sentra-helpdesk-password input").fill(HELPDESK_PASSWORD)
+    expect(page.locator('#sentra-helpdesk-link a[href="helpdesk/"]')).to_be_visible()
+
+    page.goto(f"{server_url}/helpdesk/", wait_until="load")  # no session yet: the login page
+    expect(page).to_have_url(re.compile(r"/helpdesk/login$"))
+    page.locator("#sentra-helpdesk-password").fill("bukan-sandinya")
     page.locator("#sentra-helpdesk-login").click()
-    expect(page.locator("#sentra-flagged")).to_contain_text("komentar uji help desk")
-    page.locator("#sentra-helpdesk-export").click()
-    expect(page.get_by_text("umpan-balik-negatif").first).to_be_visible()
+    expect(page.locator("#sentra-helpdesk-message")).to_contain_text("Kata sandi salah")
+    page.locator("#sentra-helpdesk-password").fill(HELPDESK_PASSWORD)
+    page.locator("#sentra-helpdesk-login").click()
+    expect(page.locator("#sentra-flagged")).to_contain_text("komentar uji help desk", timeout=20_000)
+    expect(page.locator("#sentra-flagged-page")).to_contain_text("Halaman 1 dari")
+    with page.expect_download() as download:
+        page.locator("#sentra-export-flagged-csv").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "komentar uji help desk" in exported
     page.screenshot(path=str(ARTIFACTS / "ui-helpdesk.png"), full_page=True)
 
 

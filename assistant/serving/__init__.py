@@ -1,0 +1,1 @@
+"""The web edge: request bounds, security headers, rate limits, the help-desk session and its exports."""
