@@ -28,15 +28,43 @@ class AnswerBackend(Protocol):
     def stream(self, question: str, citations: list[Citation], context: str) -> Iterator[str]: ...
 
 
+def status_text(citation: Citation) -> str:
+    """The provision's status, said at its quote when it is not simply in force."""
+    if citation.status == "berlaku" or not citation.status_note:
+        return ""
+    return f"⚠️ _Status: {citation.status}. {citation.status_note}_"
+
+
+def _quoted(citation: Citation, opening: str, said: set[str], indent: str = "") -> list[str]:
+    """A quote with its citation; a status note already said above is only named, not repeated."""
+    lines = [f"{indent}{opening} **{render_citation(citation)}**:", f"{indent}> {citation.quote}"]
+    if status := status_text(citation):
+        shown = status if citation.status_note not in said else f"⚠️ _Status: {citation.status} (lihat catatan di atas)._"
+        said.add(citation.status_note)
+        lines.append(f"{indent}>\n{indent}> {shown}")
+    return lines + [""]
+
+
 def compose_extractive(citations: list[Citation]) -> str:
-    """A lead sentence naming the strongest provision, then each quote with its citation."""
-    first = citations[0]
-    lines = [f"Menurut **{render_citation(first)}**:", "", f"> {first.quote}", ""]
-    if len(citations) > 1:
-        lines.append("Ketentuan terkait:")
-        lines.append("")
-        for citation in citations[1:]:
-            lines += [f"- **{render_citation(citation)}**:", f"  > {citation.quote}", ""]
+    """The strongest provision first, with the exceptions its pasal makes to it ("Pada dasarnya …,
+    kecuali …"), then the related provisions; every quote carries its citation and, when the
+    provision is amended or revoked, its status right beside it."""
+    first, rest = citations[0], citations[1:]
+    leading = 0
+    while leading < len(rest) and rest[leading].role == "pengecualian":
+        leading += 1
+    said: set[str] = set()
+    lines = _quoted(first, "Pada dasarnya, menurut" if leading else "Menurut", said)
+    for exception in rest[:leading]:
+        lines += _quoted(exception, "kecuali, menurut", said)
+    related = rest[leading:]
+    if related:
+        lines += ["Ketentuan terkait:", ""]
+        for citation in related:
+            if citation.role == "pengecualian":
+                lines += _quoted(citation, "kecuali, menurut", said, indent="  ")
+            else:
+                lines += _quoted(citation, "- Menurut", said)
     return "\n".join(lines).rstrip()
 
 

@@ -17,6 +17,7 @@ class Relation:
     target: str  # regulation id affected
     pasal: tuple[str, ...]  # affected pasal; empty means the whole regulation
     by: str  # the acting provision, e.g. "PP 28/2021 Pasal 174"
+    current: str = ""  # the instrument in force now that restates or replaces it, e.g. "UU 6/2023"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,13 @@ class Catalog:
             for item in data.get("regulation", [])
         ]
         relations = [
-            Relation(kind=item["kind"], target=item["target"], pasal=tuple(item.get("pasal", ())), by=item["by"])
+            Relation(
+                kind=item["kind"],
+                target=item["target"],
+                pasal=tuple(item.get("pasal", ())),
+                by=item["by"],
+                current=item.get("current", ""),
+            )
             for item in data.get("relation", [])
         ]
         return cls(entries=entries, relations=relations)
@@ -87,21 +94,36 @@ class Catalog:
                 aliases.setdefault(f"{kind} tentang {entry.title}".lower(), entry.id)
         return aliases
 
-    def pasal_status(self, regulation: str, pasal: str, amended: set[str] | None = None) -> tuple[str, str]:
+    def pasal_status(
+        self, regulation: str, pasal: str, amended: set[str] | None = None, indexed: frozenset[str] = frozenset()
+    ) -> tuple[str, str]:
         """Status of one provision and a sentence saying why, in Indonesian.
 
         `amended` holds pasal of `regulation` that an amending law in the index rewrites
-        (read from its quoted articles), so amendments need not be typed by hand.
+        (read from its quoted articles), so amendments need not be typed by hand. `indexed` holds the
+        regulations in the index: the note says when the instrument now in force is not among them.
         """
         for relation in self.relations:
             if relation.target != regulation:
                 continue
             if relation.kind == "dicabut" and (not relation.pasal or pasal in relation.pasal):
                 what = f"{regulation}" if not relation.pasal else f"Pasal {pasal} {regulation}"
-                return "dicabut", f"{what} telah dicabut oleh {relation.by}."
+                return "dicabut", f"{what} telah dicabut oleh {relation.by}." + current_note(relation, indexed)
             if relation.kind == "diubah" and pasal and (pasal in relation.pasal or (amended and pasal in amended)):
-                return "diubah", f"Pasal {pasal} {regulation} telah diubah oleh {relation.by}."
+                note = f"Pasal {pasal} {regulation} telah diubah oleh {relation.by}."
+                return "diubah", note + current_note(relation, indexed)
         return "berlaku", ""
+
+
+def current_note(relation: Relation, indexed: frozenset[str]) -> str:
+    """Where the law in force now is, and whether its text can be quoted from the index."""
+    if not relation.current:
+        return ""
+    acting = relation.by.partition(" Pasal ")[0]
+    text = "" if relation.current == acting else f" Ketentuan yang berlaku kini dimuat dalam {relation.current}."
+    if relation.current not in indexed:
+        text += f" Teks {relation.current} tidak ada dalam indeks; periksa teks resminya."
+    return text
 
 
 def amended_pasal(amends_fields: list[str]) -> dict[str, set[str]]:

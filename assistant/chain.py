@@ -10,11 +10,28 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import RunnableLambda
 
-from .backends import AnswerBackend, ExtractiveBackend, LLMUnavailableError, compose_extractive, load_backend
+from .backends import (
+    AnswerBackend,
+    ExtractiveBackend,
+    LLMUnavailableError,
+    compose_extractive,
+    load_backend,
+    status_text,
+)
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
 from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
-from .extractive import Selection, quote_at_length, quote_named_pasal, select_quotes, with_current_wording
+from .answering.units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
+from .extractive import (
+    Selection,
+    UnitScorer,
+    hand_scores,
+    quote_at_length,
+    quote_named_pasal,
+    select_quotes,
+    with_current_wording,
+    with_exceptions,
+)
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL, Reference, without_regulation_mention
 from .retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
@@ -93,14 +110,36 @@ def truncate_at_word(text: str, limit: int) -> str:
     return re.split(r"\s+(?=\S*$)", cut)[0].rstrip()
 
 
+# "Apa itu TPL?" asks what something is: its "itu" points at the noun after it, not back in the talk.
+DEFINITION_ITU = re.compile(r"\bapa(?:kah)?\s+itu\s+(?=\w)", re.I)
+# Reciprocal rank fusion's constant (Cormack et al. 2009): it only orders the union of two short lists.
+FOLLOW_UP_RRF_K = 60
+
+
 def standalone_question(question: str, history: list[dict]) -> str:
-    """A follow-up ("bagaimana dengan provinsi?") carries the previous question's subject along."""
+    """A follow-up ("bagaimana dengan provinsi?") carries the previous question's subject along.
+
+    Measured on the 34 follow-ups of train (evidence in the top 5): 0.794 with this rule, 0.794 when any
+    question of five words or fewer was a follow-up too, 0.735 when every question was, 0.588 when none
+    was; the length rule joined a quarter of self-contained questions to an unrelated previous one."""
     previous = [turn["content"] for turn in history if turn.get("role") == "user" and turn.get("content")]
     if not previous or PASAL.search(question):  # a question naming its pasal stands on its own
         return question
-    if FOLLOW_UP.search(question) or len(question.split()) <= 5:
+    if FOLLOW_UP.search(DEFINITION_ITU.sub(" ", question)):
         return f"{previous[-1]} {question}"
     return question
+
+
+def fuse(*rankings: list[RetrievedPassage]) -> list[RetrievedPassage]:
+    """One ranking from several by reciprocal rank fusion; ties keep the earlier ranking's order."""
+    scores: dict[str, float] = {}
+    passages = {}
+    for ranking in rankings:
+        for item in ranking:
+            scores[item.passage.id] = scores.get(item.passage.id, 0.0) + 1.0 / (FOLLOW_UP_RRF_K + item.rank)
+            passages.setdefault(item.passage.id, item.passage)
+    order = sorted(scores, key=lambda pid: -scores[pid])
+    return [RetrievedPassage(rank, scores[pid], passages[pid]) for rank, pid in enumerate(order, start=1)]
 
 
 class Assistant:
@@ -122,6 +161,10 @@ class Assistant:
         # Without a trained classifier only steering, missing sources and unshared words are declined.
         self.decline_model = decline_model or (DeclineModel.load(artifacts.file(DECLINE_FILE)) if artifacts else None)
         self.weights = self.index.weights
+        self.unit_scorer: UnitScorer = hand_scores
+        if artifacts and artifacts.manifest.get("unit_features") == list(UNIT_FEATURES):
+            if model := UnitModel.load(artifacts.file(UNITS_FILE)):
+                self.unit_scorer = learned_scorer(model)
         self.chain = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
@@ -139,6 +182,15 @@ class Assistant:
         """Yields the answer as it grows (LLM backends stream tokens); the last one is final."""
         state = self._retrieve(self._condense(self._question(question, history, k, filters)))
         yield from self._answer_stream(state)
+
+    def quote_candidates(self, question: str, history: list[dict] | None = None) -> tuple[str, list[RetrievedPassage], str | None]:
+        """What the quotes of an answer are chosen from: the question as quoting reads it, the passages
+        it may quote, and the regulation it names (for training the unit model on the same inputs)."""
+        state = self._retrieve(self._condense(self._question(question, history, None, None)))
+        return self.quoting_question(state.standalone), state.quote_pool, state.named_regulation
+
+    def quoting_question(self, standalone: str) -> str:
+        return without_regulation_mention(standalone, self.index.aliases)
 
     # --- chain steps -----------------------------------------------------------------------------
 
@@ -163,9 +215,16 @@ class Assistant:
             return state
         started = time.perf_counter()
         result = self.retriever.search(state.standalone, k=state.pool, filters=state.filters)
+        passages = result.passages
+        if state.standalone != state.text:
+            # A follow-up read with the previous question may not be one: what the question finds on
+            # its own keeps its place (train, self-contained questions given an unrelated previous
+            # one: evidence in the top 5 0.954 fused, 0.905 joined only, 0.963 alone).
+            alone = self.retriever.search(state.text, k=state.pool, filters=state.filters)
+            passages = fuse(alone.passages, result.passages)[: state.pool]
         state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
-        state.passages, state.result = result.passages[: state.k], result
-        state.quote_pool, state.reference = result.passages, result.reference
+        state.passages, state.result = passages[: state.k], result
+        state.quote_pool, state.reference = passages, result.reference
         state.named_regulation = result.named_regulation
         if self.index.degraded and self.index.degraded not in state.notices:
             state.notices.append(self.index.degraded)
@@ -204,7 +263,8 @@ class Assistant:
             return
         selections = self._select(state)
         citations = [
-            make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat) for s in selections
+            make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat, s.role, s.point)
+            for s in selections
         ]
         base.abstained = False
         # A quote may come from below the top k, or be the current wording of an amended pasal:
@@ -248,21 +308,19 @@ class Assistant:
         named = state.reference
         if named and (quotes := quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat)):
             # A pasal asked for by number is quoted at length, and so is its current wording.
-            return with_current_wording(quotes, self.index.amending_passages, quote_at_length)
-        question = without_regulation_mention(state.standalone, self.index.aliases)
+            return with_exceptions(with_current_wording(quotes, self.index.amending_passages, quote_at_length))
+        question = self.quoting_question(state.standalone)
 
         def relevant(items: list[RetrievedPassage]) -> list[Selection]:
-            return select_quotes(question, items, self.weights, state.named_regulation)
+            return select_quotes(question, items, self.weights, state.named_regulation, self.unit_scorer)
 
-        return with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant)
+        return with_exceptions(with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant))
 
     def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
-        status_notes = [c.status_note for c in citations if c.status != "berlaku" and c.status_note]
-        status_text = "".join(f"\n\n**Catatan status:** {note}" for note in dict.fromkeys(status_notes))
         context = "\n\n".join(f"[{render_citation(c)}]\n{c.quote}" for c in citations)
         if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
             text = "".join(self.backend.stream(state.standalone, citations, context))
-            yield replace(base, answer=text + status_text, citations=citations)
+            yield replace(base, answer=text, citations=citations)
             return
         text = ""
         try:
@@ -271,16 +329,15 @@ class Assistant:
                 yield replace(base, answer=text, citations=citations)
         except LLMUnavailableError:
             yield replace(
-                base,
-                answer=compose_extractive(citations) + status_text,
-                citations=citations,
-                notices=base.notices + [LLM_FALLBACK],
+                base, answer=compose_extractive(citations), citations=citations, notices=base.notices + [LLM_FALLBACK]
             )
             return
         text, removed = strip_unsupported(text, [item.passage for item in base.passages])
         notices = base.notices + ([UNSUPPORTED_REMOVED] if removed else [])
-        sources = "\n".join(f"- {render_citation(c)}" for c in citations)
-        yield replace(base, answer=f"{text.strip()}\n\n**Sumber:**\n{sources}{status_text}", citations=citations, notices=notices)
+        sources = "\n".join(
+            f"- {render_citation(c)}" + (f" — {status}" if (status := status_text(c)) else "") for c in citations
+        )
+        yield replace(base, answer=f"{text.strip()}\n\n**Sumber:**\n{sources}", citations=citations, notices=notices)
 
     def _decline_text(self, passages: list[RetrievedPassage], missing_source: str | None = None) -> str:
         pointers = []

@@ -14,7 +14,9 @@ TYPE_LONG = {
 }
 
 
-def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: str = "") -> Citation:
+def make_citation(
+    passage: Passage, quote: str, status: tuple[str, str], ayat: str = "", role: str = "", point: str = ""
+) -> Citation:
     ayat = ayat or (passage.ayat_start if passage.ayat_start == passage.ayat_end else "")
     return Citation(
         regulation=passage.regulation,
@@ -30,6 +32,8 @@ def make_citation(passage: Passage, quote: str, status: tuple[str, str], ayat: s
         quote=quote,
         passage_id=passage.id,
         amends=passage.amends,
+        role=role,
+        point=point if passage.kind == "pasal" else "",
     )
 
 
@@ -44,7 +48,7 @@ def render_citation(citation: Citation) -> str:
         return f"Lampiran {document}"
     if citation.pasal in ("", "-"):
         return f"Penjelasan Umum {document}" if citation.kind == "penjelasan" else document
-    ayat = f" ayat ({citation.ayat})" if citation.ayat else ""
+    ayat = (f" ayat ({citation.ayat})" if citation.ayat else "") + (f" {citation.point}" if citation.point else "")
     if citation.amends:  # a rewritten pasal is named as amended: its ayat belong to the new wording
         target, _, pasal = citation.amends.partition(" Pasal ")
         return f"Pasal {pasal}{ayat} {target} sebagaimana diubah oleh Pasal {citation.pasal} {document}"

@@ -172,6 +172,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{retrieval['mrr@10']:.3f}; menolak {decline['declined_unanswerable']:.3f} yang tak terjawab, "
             f"menjawab {decline['answered_answerable']:.3f} yang terjawab (ambang {decline['threshold']:.3f})."
         )
+        units = report["units"]
+        print(
+            f"Pilihan kutipan (train 5-fold CV): fakta kunci {units['learned']['key_facts']:.3f} "
+            f"(bobot manual {units['hand']['key_facts']:.3f}), di 400 karakter awal "
+            f"{units['learned']['key_facts_lead']:.3f} ({units['hand']['key_facts_lead']:.3f}), sitasi emas "
+            f"{units['learned']['gold_citation']:.3f} ({units['hand']['gold_citation']:.3f})."
+        )
     return 0
 
 

@@ -22,17 +22,69 @@ def remove_caret_marks(text: str) -> str:
     return re.sub(r"\^+", "", text)
 
 
-# Running page header: "PRESIDEN REPUBLIK INDONESIA" (often as "PRES I DEN REPUELIK INDONESIA")
-# followed by a page number such as "-10-", "_t6_", "-258 -". The spaced "PRES I DEN" spelling only
-# ever occurs as a header; the unspaced one is also the signature block, so it needs the page number.
+# Running page header: "PRESIDEN REPUBLIK INDONESIA" atop every page, usually with the page number
+# ("-10-", "_t6_", "-258 -"), in whatever the OCR made of it ("PRES I DEN", "FRESIDEH", "FResrnEN",
+# "REPUELIK", "REFUEUK"). It is found by its likeness to the two words before "INDONESIA", not by a list
+# of spellings. The exact words without a page number are also the signature and the enacting formula
+# ("PRESIDEN REPUBLIK INDONESIA,", "DAN PRESIDEN REPUBLIK INDONESIA MEMUTUSKAN") and stay; other
+# capitalised phrases before REPUBLIK INDONESIA ("PERATURAN PEMERINTAH", "LEMBARAN NEGARA") are far
+# from "PRESIDEN" (likeness under 0.45, where every OCR spelling seen is over 0.6).
 _PAGE_NUMBER = r"[-_]\s?[0-9a-zA-Z]{1,4}\s?[-_]"
-_SPACED_HEADER = re.compile(rf"PRES I DEN REPU\S+ I\S+(?:\s+{_PAGE_NUMBER})?[ \t]*")
-_PLAIN_HEADER = re.compile(rf"PRESIDEN REPU\S+ I\S+\s+{_PAGE_NUMBER}[ \t]*")
+# "INDONESIA" with the letters the OCR confuses it with ("INOONESIA", "TNDONESIA", "INDONEBIA").
+_INDONESIA = re.compile(rf"\b[IT1l|][NM][DO0][O0][NM][EF][SB5$][I1l|!][A4]\b(?P<page>\s+{_PAGE_NUMBER})?(?P<comma>\s*,)?[ \t]*")
+# A page number left on its own ("... badan usaha. -136- Tarif ..."): its header was on another line.
+_LONE_PAGE_NUMBER = re.compile(r"(?<=\s)[-_]\s?\d{1,3}\s?[-_](?=\s)[ \t]*")
+_WORDS_BEFORE = re.compile(r"[\^'’]?[^\s]+(?:[ \t]+[^\s]+){0,4}[ \t]+$")
+PRESIDENT_LIKENESS = 0.6
+REPUBLIC_LIKENESS = 0.5
+
+
+def _likeness(word: str, target: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, re.sub(r"[^A-Z!1]", "", word.upper()), target).ratio()
+
+
+def _header_start(before: str) -> int | None:
+    """Where a noisy "PRESIDEN REPUBLIK " ends `before` (the text up to "INDONESIA"), or None."""
+    words = list(re.finditer(r"\S+", before[-60:]))
+    if len(words) < 2 or _likeness(words[-1].group(), "REPUBLIK") < REPUBLIC_LIKENESS:
+        return None
+    if sum(ch.isupper() for ch in words[-1].group()) < 0.6 * len(words[-1].group()):
+        return None  # "Presiden Republik Indonesia" in running text
+    offset = len(before) - len(before[-60:])
+    # "PRES I DEN" and "PRE S IDEN": the first word may be split into up to four pieces; the most
+    # alike joining wins ("I DEN" alone is alike enough, "PRES I DEN" more).
+    best, start = 0.0, None
+    for pieces in range(1, min(4, len(words) - 1) + 1):
+        chosen = words[-1 - pieces : -1]
+        if not re.search(r"[A-Za-z]", chosen[0].group()):
+            break  # "(2)." or a number: the header does not reach back that far
+        joined = "".join(w.group() for w in chosen)
+        likeness = _likeness(joined, "PRESIDEN")
+        if likeness > best and likeness >= PRESIDENT_LIKENESS and len(joined) <= 12:
+            best, start = likeness, offset + chosen[0].start()
+    if start is None:
+        return None
+    stray = re.search(r"['’^]\s*$", before[:start])  # a quote mark or caret the OCR put before it
+    return stray.start() if stray else start
 
 
 def remove_page_headers(text: str) -> str:
-    text = _SPACED_HEADER.sub("", text)
-    return _PLAIN_HEADER.sub("", text)
+    pieces, last = [], 0
+    for match in _INDONESIA.finditer(text):
+        if match.start() < last:
+            continue
+        start = _header_start(text[last : match.start()])
+        if start is None or match["comma"]:
+            continue
+        header = text[last + start : match.start()]
+        exact = " ".join(header.split()) == "PRESIDEN REPUBLIK"
+        if exact and not match["page"]:
+            continue  # the enacting formula or a signature, not a page header
+        pieces.append(text[last : last + start])
+        last = match.end()
+    return _LONE_PAGE_NUMBER.sub("", "".join(pieces) + text[last:])
 
 
 def remove_sheet_numbers(text: str) -> str:

@@ -72,6 +72,8 @@ class Citation:
     status_note: str = ""
     kind: str = "pasal"  # pasal, penjelasan, lampiran, section, preamble: how the citation is rendered
     amends: str = ""  # the pasal this quoted article rewrites, e.g. "UU 3/2014 Pasal 101"
+    role: str = ""  # "pengecualian" when the quote is an exception to the citation before it
+    point: str = ""  # the list item quoted within the pasal or ayat: "angka 5", "huruf b"
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,7 @@ class LoadedIndex:
         self.catalog = catalog
         self.aliases = catalog.aliases()  # read on every search: built once
         self.amended = amended_pasal([p.amends for p in passages if p.amends])
+        self.indexed_regulations = frozenset(p.regulation for p in passages)
         self.status = [self.pasal_status(p)[0] for p in passages]
         self.lexical = lexical
         self.embedder = embedder
@@ -216,7 +217,9 @@ class LoadedIndex:
         return TermWeights(frequency, int(self.lexical.scores["num_docs"]))
 
     def pasal_status(self, passage: Passage) -> tuple[str, str]:
-        return self.catalog.pasal_status(passage.regulation, passage.pasal, self.amended.get(passage.regulation))
+        return self.catalog.pasal_status(
+            passage.regulation, passage.pasal, self.amended.get(passage.regulation), self.indexed_regulations
+        )
 
     def amending_passages(self, passage: Passage) -> list[Passage]:
         """Quoted articles of amending laws in the index that rewrite `passage`'s pasal."""

@@ -132,6 +132,8 @@ class FeedbackCitation(BaseModel):
     status_note: str = optional_text(1_000)
     kind: str = optional_text(20)
     amends: str = optional_text(200)
+    role: str = optional_text(20)
+    point: str = optional_text(20)
 
 
 class FeedbackRequest(BaseModel):

@@ -33,3 +33,17 @@ def test_a_regulation_is_also_named_by_type_and_title():
     aliases = Catalog.load(get_settings().catalog_path).aliases()
     assert aliases["pp tentang pemberdayaan industri"] == "PP 29/2018"
     assert aliases["uu cipta kerja"] == "UU 11/2020"
+
+
+def test_revoked_law_names_the_instrument_in_force_and_whether_the_index_has_it():
+    status, note = catalog.pasal_status("UU 11/2020", "44")
+    assert status == "dicabut" and "Perppu 2/2022 Pasal 185" in note
+    assert "UU 6/2023" in note and "tidak ada dalam indeks" in note
+    _, known = catalog.pasal_status("UU 11/2020", "44", indexed=frozenset({"UU 11/2020", "UU 6/2023"}))
+    assert "UU 6/2023" in known and "tidak ada dalam indeks" not in known
+    amended = amended_pasal(["UU 3/2014 Pasal 106"])["UU 3/2014"]
+    status, note = catalog.pasal_status("UU 3/2014", "106", amended)
+    assert status == "diubah" and "UU 11/2020 Pasal 44" in note and "UU 6/2023" in note
+    # Revoked outright by the instrument now in force: it is named once, as the revoking one.
+    _, note = catalog.pasal_status("PP 142/2015", "36")
+    assert note.count("PP 20/2024") == 2 and "Teks PP 20/2024 tidak ada dalam indeks" in note

@@ -73,6 +73,23 @@ def test_follow_up_carries_the_subject_of_the_previous_question():
     assert "Sentra IKM" in standalone_question("bagaimana dengan pendanaannya?", history)
     assert standalone_question("Apa yang dimaksud dengan Industri Hijau menurut PP?", history).startswith("Apa yang")
     assert standalone_question("Pasal 18 PP 29/2018", history) == "Pasal 18 PP 29/2018"
+    # Asking what a thing is, or a short question of its own, is not a follow-up.
+    assert standalone_question("Apa itu tenaga penyuluh lapangan?", history) == "Apa itu tenaga penyuluh lapangan?"
+    assert standalone_question("Siapa pembina koperasi?", history) == "Siapa pembina koperasi?"
+    assert "Sentra IKM" in standalone_question("Kalau itu siapa yang membiayai?", history)
+
+
+def test_a_follow_up_keeps_what_the_question_finds_on_its_own(assistant):
+    from assistant.chain import fuse
+    from assistant.records import RetrievedPassage
+    from conftest import passage
+
+    a, b, c = (passage(n, "PP 1/2030", n, f"teks {n}") for n in ("1", "2", "3"))
+    fused = fuse([RetrievedPassage(1, 1.0, a), RetrievedPassage(2, 0.5, b)], [RetrievedPassage(1, 1.0, c), RetrievedPassage(2, 0.5, a)])
+    assert [item.passage.id for item in fused] == ["1", "3", "2"] and [item.rank for item in fused] == [1, 2, 3]
+    history = [{"role": "user", "content": "Apa kewajiban pemerintah daerah terhadap Sentra IKM?"}]
+    answer = assistant.ask("Kalau itu siapa yang mendampingi unit usaha IKM?", history=history)
+    assert "Sentra IKM" in answer.standalone_question and not answer.abstained
 
 
 def test_input_hygiene():

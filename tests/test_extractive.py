@@ -143,3 +143,70 @@ def test_the_asked_sentence_weighs_more_than_the_scene_it_is_set_in():
     assert select_quotes(question, [scene, asked], WEIGHTS)[0].item.passage.id == "asked"
     # Without a scene, every word of the question counts alike.
     assert WEIGHTS.focused("Bolehkah usaha industri kecil dimiliki warga asing?") is WEIGHTS
+
+
+def test_an_obligation_is_quoted_with_the_exceptions_its_pasal_makes():
+    from assistant.extractive import with_exceptions
+
+    text = (
+        "(1) Setiap pengrajin wajib mendaftarkan bengkelnya di kecamatan. "
+        "(2) Pendaftaran sebagaimana dimaksud pada ayat (1) dilakukan secara daring. "
+        "(3) Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi pengrajin yang: "
+        "a. bekerja di rumah sendiri; atau b. mempekerjakan kurang dari 3 orang. "
+        "(4) Ketentuan sebagaimana dimaksud pada ayat (2) tidak berlaku bagi desa tanpa jaringan internet."
+    )
+    item = RetrievedPassage(1, 1.0, passage("bengkel", "PP 1/2030", "7", text))
+    rule = select_quotes("apakah pengrajin wajib mendaftarkan bengkel", [item], WEIGHTS)[:1]
+    assert rule[0].ayat == "1"
+    quoted = with_exceptions(rule)
+    # The exception to ayat (1), with its list; not the one that qualifies ayat (2).
+    assert [(s.ayat, s.role) for s in quoted] == [("1", ""), ("3", "pengecualian")]
+    assert "b. mempekerjakan kurang dari 3 orang" in quoted[1].quote
+
+
+def test_an_exception_already_quoted_moves_up_beside_its_rule():
+    from assistant.extractive import Selection, with_exceptions
+
+    text = "(1) Setiap toko wajib tutup pukul 22.00. (2) Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi apotek."
+    item = RetrievedPassage(1, 1.0, passage("toko", "PP 2/2030", "3", text))
+    other = RetrievedPassage(2, 0.5, passage("lain", "PP 2/2030", "9", "(1) Toko membayar retribusi."))
+    chosen = [Selection(item, "1", "(1) ...", 0.9), Selection(other, "1", "(1) Toko ...", 0.5), Selection(item, "2", "(2) ...", 0.4)]
+    ordered = with_exceptions(chosen)
+    assert [(s.item.passage.id, s.ayat, s.role) for s in ordered] == [
+        ("toko", "1", ""),
+        ("toko", "2", "pengecualian"),
+        ("lain", "1", ""),
+    ]
+
+
+def test_the_answer_leads_with_the_rule_and_its_exception_and_says_status_at_the_quote():
+    from assistant.backends import compose_extractive
+    from assistant.records import Citation
+
+    def cite(ayat, quote, role="", status="berlaku", note=""):
+        return Citation("PP 1/2030", "PP", "1", "2030", "Bengkel", "7", ayat, status, quote, "x", status_note=note, role=role)
+
+    note = "PP 1/2030 telah dicabut oleh PP 9/2031."
+    text = compose_extractive(
+        [
+            cite("1", "(1) Setiap pengrajin wajib mendaftar.", status="dicabut", note=note),
+            cite("3", "(3) ... dikecualikan bagi pengrajin rumahan.", role="pengecualian", status="dicabut", note=note),
+            cite("5", "(5) Pendaftaran gratis.", status="dicabut", note=note),
+        ]
+    )
+    lead, _, rest = text.partition("Ketentuan terkait:")
+    assert lead.startswith("Pada dasarnya, menurut **Pasal 7 ayat (1)")
+    assert lead.index("wajib mendaftar") < lead.index("kecuali, menurut **Pasal 7 ayat (3)") < lead.index("rumahan")
+    assert lead.index(note) < lead.index("kecuali")  # the status is said at the first quote
+    assert text.count(note) == 1 and "lihat catatan di atas" in rest
+
+
+def test_a_quoted_definition_is_cited_by_its_number():
+    from assistant.citations import make_citation, render_citation
+
+    text = "Dalam Peraturan ini yang dimaksud dengan: 1. Bengkel adalah tempat kerja. 2. Lumbung adalah gudang desa."
+    item = RetrievedPassage(1, 1.0, passage("definisi", "PP 1/2030", "1", text))
+    chosen = select_quotes("apa itu lumbung", [item], WEIGHTS)[0]
+    assert chosen.point == "angka 2" and chosen.quote.endswith("2. Lumbung adalah gudang desa.")
+    citation = make_citation(item.passage, chosen.quote, ("berlaku", ""), chosen.ayat, point=chosen.point)
+    assert render_citation(citation).startswith("Pasal 1 angka 2 ")

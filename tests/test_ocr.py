@@ -99,3 +99,13 @@ def test_repair_composes_rules():
 
 def test_normalize_for_match():
     assert ocr.normalize_for_match("Dalam ^Peraturan\n  Pemerintah") == "dalam peraturan pemerintah"
+
+
+def test_running_headers_in_any_ocr_spelling_are_removed_and_legal_phrases_kept():
+    for noisy in ("FRESIDEH REFUEUK INDONESIA -557-", "PRE S IDEN REPUBLIK INDONESIA", "FRES!DEN REPUBUK INDONESIA",
+                  "' ^pREsroEN REPUBLIK INDONESIA", "PRESIDEN REPUELIK INDONESIA _t4l_", "PRESIDEN REPUBLIK INDONESIA -7-"):
+        assert ocr.remove_page_headers(f"sanksi teguran; {noisy} (5) Sanksi denda") == "sanksi teguran; (5) Sanksi denda"
+    for legal in ("DAN PRESIDEN REPUBLIK INDONESIA MEMUTUSKAN:", "PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 7",
+                  "LEMBARAN NEGARA REPUBLIK INDONESIA TAHUN 2030", "oleh Presiden Republik Indonesia yang memegang",
+                  "MAHA ESA PRESIDEN REPUBLIK INDONESIA, Menimbang"):
+        assert ocr.remove_page_headers(legal) == legal

@@ -102,7 +102,7 @@ def test_help_desk_is_closed_without_a_valid_session(server):
     ]:
         for cookies in (None, forged):
             response = httpx.request(method, server.url + path, json={"fn_index": 0, "data": []}, cookies=cookies)
-            assert response.status_code == 401, path
+            assert response.status_code == 403, path
             assert "Silakan masuk kembali" in response.json()["detail"]
     # The chat app carries none of the help desk's functions, so its own API cannot reach them.
     assert "sentra-flagged" not in httpx.get(f"{server.url}/config").text
@@ -140,7 +140,7 @@ def test_exports_show_formula_payloads_as_text(fresh_server):
     assert f"'{steering}" in unanswered
 
     assert session.post("/helpdesk/logout").status_code == 303
-    assert session.get("/helpdesk/export/umpan-balik-negatif.csv").status_code == 401
+    assert session.get("/helpdesk/export/umpan-balik-negatif.csv").status_code == 403
 
 
 # --- request bounds and rate limits ----------------------------------------------------------------

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from assistant.answering.decline import DECLINE_FILE, DeclineModel
-from assistant.evaluation.train import fit_decline, folds, train
+from assistant.answering.units import UNIT_FEATURES, UNITS_FILE
+from assistant.evaluation.metrics import folds
+from assistant.evaluation.train import fit_decline, train
 from assistant.retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from assistant.retrieval.rankers import MANIFEST_FILE, RANKER_FILE, Artifacts, LearnedRanker
 from assistant.retriever import HybridRetriever
@@ -51,13 +53,39 @@ def trained(small_index, tmp_path_factory):
 
 def test_training_writes_every_artifact_and_reports_cross_validated_figures(trained):
     report, out = trained
-    for name in (RANKER_FILE, ADAPTER_FILE, DECLINE_FILE, MANIFEST_FILE):
+    for name in (RANKER_FILE, ADAPTER_FILE, DECLINE_FILE, UNITS_FILE, MANIFEST_FILE):
         assert (out / name).exists(), name
     manifest = json.loads((out / MANIFEST_FILE).read_text())
     assert manifest["cross_validated"] == report
     assert report["retrieval"]["count"] == 14 and 0.0 <= report["retrieval"]["mrr@10"] <= 1.0
     assert set(report["dense_only"]) == {"e5", "e5 + adapter"}
     assert {"threshold", "answered_answerable", "declined_unanswerable"} <= set(report["decline"])
+    assert set(report["units"]["learned"]) == set(report["units"]["hand"]) == {"gold_citation", "key_facts", "key_facts_lead"}
+    assert manifest["unit_features"] == list(UNIT_FEATURES)
+
+
+def test_the_unit_model_chooses_the_quotes(trained, small_settings, tmp_path):
+    import shutil
+
+    from assistant.chain import Assistant
+    from assistant.extractive import hand_scores
+    from assistant.retriever import LoadedIndex
+
+    _, out = trained
+    settings = small_settings.model_copy(update={"artifacts_dir": out})
+    assistant = Assistant(settings, index=LoadedIndex.open(settings))
+    assert assistant.unit_scorer is not hand_scores
+    without = tmp_path / "tanpa-unit"
+    shutil.copytree(out, without)
+    (without / UNITS_FILE).unlink()
+    bare = small_settings.model_copy(update={"artifacts_dir": without})
+    assert Assistant(bare, index=LoadedIndex.open(bare)).unit_scorer is hand_scores
+    from assistant.extractive import split_units
+
+    question, pool, named = assistant.quote_candidates("Bagaimana ketentuan pembangunan Sentra IKM oleh pemerintah daerah?")
+    candidates = [(unit, item, len(units)) for item in pool for units in [split_units(item)] for unit in units]
+    scores = assistant.unit_scorer(question, assistant.weights, None, named, candidates)
+    assert len(scores) == len(candidates) > 0 and all(0.0 <= s <= 1.0 for s in scores)
 
 
 def test_the_artifacts_load_and_drive_the_search(trained, small_index):

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..analysis import raw_tokens
 from ..ocr import repair
 
+SEED = 13
+FOLDS = 5
 HIT_THRESHOLD = 0.8  # share of an evidence span's word 3-grams that must occur in the passage
 CUTOFFS = (1, 3, 5, 10)
 
@@ -36,6 +41,16 @@ def first_hit_rank(evidence_spans: list[set], ranked_texts: list[str]) -> int | 
         if any(covers(span, text) for span in evidence_spans):
             return rank
     return None
+
+
+def folds(count: int, parts: int = FOLDS) -> np.ndarray:
+    """A fold number for each of `count` questions, shuffled with a fixed seed."""
+    order = list(range(count))
+    random.Random(SEED).shuffle(order)
+    fold = np.zeros(count, dtype=np.int64)
+    for n, i in enumerate(order):
+        fold[i] = n % parts
+    return fold
 
 
 def load_items(path: Path) -> list[dict]:
@@ -126,24 +141,29 @@ def format_table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def _normalized(text: str) -> str:
+def normalized_text(text: str) -> str:
     return " ".join(repair(text).lower().replace("^", " ").split())
 
 
 def cites_gold(item: dict, citations: list) -> bool:
-    gold = [item["citation"], *item.get("additional_citations", [])]
+    gold = [item.get("citation"), *item.get("additional_citations", [])]
     cited = {(c.regulation, c.pasal) for c in citations}
     return any((g["regulation"], str(g["pasal"])) in cited for g in gold if g)
 
 
 def has_key_facts(item: dict, answer_text: str) -> bool:
-    text = _normalized(answer_text)
-    return all(_normalized(fact) in text for fact in item.get("key_facts", []))
+    text = normalized_text(answer_text)
+    return all(normalized_text(fact) in text for fact in item.get("key_facts", []))
+
+
+# What a reader takes in before deciding whether to read on: the key facts should be there.
+LEAD_CHARS = 400
 
 
 def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
-    """Answer-level metrics: declining, gold citations, key facts, latency. `ask` returns an Answer."""
-    answerable = unanswerable = answered = declined = gold = facts = 0
+    """Answer-level metrics: declining, gold citations, key facts (anywhere, and in the first
+    LEAD_CHARS characters), latency. `ask` returns an Answer."""
+    answerable = unanswerable = answered = declined = gold = facts = lead_facts = 0
     per_item, latencies = [], []
     for item in items:
         started = time.perf_counter()
@@ -155,8 +175,10 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
             answered += not answer.abstained
             row["cites_gold"] = not answer.abstained and cites_gold(item, answer.citations)
             row["key_facts"] = not answer.abstained and has_key_facts(item, answer.answer)
+            row["key_facts_lead"] = not answer.abstained and has_key_facts(item, answer.answer[:LEAD_CHARS])
             gold += row["cites_gold"]
             facts += row["key_facts"]
+            lead_facts += row["key_facts_lead"]
         else:
             unanswerable += 1
             declined += answer.abstained
@@ -167,6 +189,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
         "declined_unanswerable": round(declined / max(unanswerable, 1), 4),
         "gold_citation": round(gold / max(answerable, 1), 4),
         "key_facts": round(facts / max(answerable, 1), 4),
+        "key_facts_lead": round(lead_facts / max(answerable, 1), 4),
         "counts": {"answerable": answerable, "unanswerable": unanswerable},
         "latency_ms": {
             "p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
@@ -186,6 +209,7 @@ def format_answer_metrics(metrics: dict) -> str:
             f"  menolak yang tidak dapat    : {metrics['declined_unanswerable']:.3f}",
             f"  sitasi emas ada             : {metrics['gold_citation']:.3f}",
             f"  fakta kunci ada             : {metrics['key_facts']:.3f}",
+            f"  fakta kunci di {LEAD_CHARS} karakter awal: {metrics['key_facts_lead']:.3f}",
             f"  latensi p50/p95             : {metrics['latency_ms']['p50']:.0f} / {metrics['latency_ms']['p95']:.0f} ms",
         ]
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +22,15 @@ from tqdm import tqdm
 
 from ..analysis import ANALYSIS_VERSION
 from ..answering.decline import DECLINE_FILE, DeclineInput, DeclineModel, decline_input, standardised
-from ..chain import standalone_question
+from ..answering.units import UNIT_FEATURES, UNITS_FILE
+from ..chain import Assistant, standalone_question
 from ..retrieval.features import FEATURE_VERSION, FEATURES
 from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
 from ..retriever import Filters, HybridRetriever, LoadedIndex
-from .metrics import Metrics, covers, first_hit_rank, load_items, trigrams
+from .metrics import FOLDS, SEED, Metrics, covers, first_hit_rank, folds, load_items, trigrams
+from .unit_training import UNIT_PARAMS, UNIT_ROUNDS, train_units
 
-SEED = 13
-FOLDS = 5
 POOL = 10  # passages a search returns for the metrics and the decline classifier
 
 # LightGBM lambdarank. Few leaves and large leaves: ~360 questions of ~90 candidates each is little
@@ -82,16 +81,6 @@ def questions_of(items: Iterable[dict]) -> list[Question]:
         )
         for item in items
     ]
-
-
-def folds(count: int, parts: int = FOLDS) -> np.ndarray:
-    """A fold number for each of `count` questions, shuffled with a fixed seed."""
-    order = list(range(count))
-    random.Random(SEED).shuffle(order)
-    fold = np.zeros(count, dtype=np.int64)
-    for n, i in enumerate(order):
-        fold[i] = n % parts
-    return fold
 
 
 @dataclass
@@ -258,5 +247,17 @@ def train(index: LoadedIndex, train_path: Path, out_dir: Path, progress: bool = 
         "ranker": {"params": RANKER_PARAMS, "rounds": ROUNDS},
         "cross_validated": fitted.report,
     }
-    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_manifest(out_dir, manifest)
+    # Quotes are chosen from what the new ranker retrieves: the unit model is fit on its results.
+    with_new_artifacts = LoadedIndex.open(index.settings.model_copy(update={"artifacts_dir": out_dir}))
+    units, fitted.report["units"] = train_units(Assistant(with_new_artifacts.settings, index=with_new_artifacts),
+                                               load_items(train_path), progress, log)
+    units.booster.save_model(str(out_dir / UNITS_FILE))
+    write_manifest(out_dir, manifest | {"unit_features": list(UNIT_FEATURES),
+                                       "units": {"params": UNIT_PARAMS, "rounds": UNIT_ROUNDS},
+                                       "cross_validated": fitted.report})
     return fitted.report
+
+
+def write_manifest(out_dir: Path, manifest: dict) -> None:
+    (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -258,5 +258,5 @@ class HelpdeskGate:
         if wants_page:
             response = RedirectResponse(LOGIN_PATH, status_code=303)
         else:
-            response = JSONResponse({"detail": SESSION_NEEDED}, status_code=401)
+            response = JSONResponse({"detail": SESSION_NEEDED}, status_code=403)
         await response(scope, receive, send)
