@@ -236,10 +236,12 @@ def passage_json(passage: Passage) -> dict:
 
 
 def mount_offline_docs(app: FastAPI) -> None:
-    """OpenAPI docs at /docs with Swagger UI from the swagger-ui-bundle package, so they work offline."""
-    from swagger_ui_bundle import swagger_ui_path
+    """OpenAPI docs at /docs with the Swagger UI 5 assets the fastapi-offline package ships, so they
+    work offline and read FastAPI's OpenAPI 3.1 (Swagger UI 4 cannot)."""
+    import fastapi_offline
 
-    app.mount("/docs-static", StaticFiles(directory=str(swagger_ui_path)), name="docs-static")
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs-static", StaticFiles(directory=str(assets)), name="docs-static")
 
     @app.get("/docs", include_in_schema=False)
     def swagger_docs() -> HTMLResponse:
@@ -248,7 +250,7 @@ def mount_offline_docs(app: FastAPI) -> None:
             title=f"{app.title} — dokumentasi",
             swagger_js_url="/docs-static/swagger-ui-bundle.js",
             swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon-32x32.png",
+            swagger_favicon_url="/docs-static/favicon.png",
         )
 
 

@@ -237,3 +237,13 @@ def test_html_in_a_question_stays_inert(page, server_url):
     page.wait_for_timeout(500)  # time for an injected <img> to fail loading and fire onerror
     assert page.evaluate("window.__pwned") is None
     assert page.evaluate("document.querySelectorAll('#sentra-chat [onerror], #sentra-chat script').length") == 0
+
+
+def test_api_docs_render_offline_and_list_the_operations(page, server_url):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server_url}/docs", wait_until="load")
+    operations = page.locator(".opblock-summary-path")
+    expect(operations.filter(has_text="/api/ask")).to_be_visible(timeout=20_000)
+    expect(operations.filter(has_text="/api/feedback")).to_be_visible()
+    assert page.locator("text=Unable to render this definition").count() == 0
