@@ -66,6 +66,17 @@ def split_units(item: RetrievedPassage) -> list[Unit]:
     return units
 
 
+def passage_units(items: list[RetrievedPassage]) -> list[tuple[RetrievedPassage, list[Unit]]]:
+    """Each passage with its units, in retrieval order."""
+    return [(item, split_units(item)) for item in items]
+
+
+def unit_candidates(items: list[RetrievedPassage]) -> list[tuple[Unit, RetrievedPassage, int]]:
+    """What a UnitScorer scores: every unit of the passages, with its passage and how many units
+    the passage has."""
+    return [(unit, item, len(units)) for item, units in passage_units(items) for unit in units]
+
+
 def is_list_item(text: str) -> bool:
     return bool(re.match(r"(?:[a-z]|\d{1,2})\.\s", text))
 
@@ -223,10 +234,7 @@ def select_quotes(
     `named` is the regulation the question names, if any."""
     question_terms = set(analyze(question))
     parts = question_parts(question)
-    candidates = []
-    for item in items:
-        units = split_units(item)
-        candidates += [(item, units, index) for index in range(len(units))]
+    candidates = [(item, units, index) for item, units in passage_units(items) for index in range(len(units))]
     triples = [(units[index], item, len(units)) for item, units, index in candidates]
     base = list(scorer(question, weights, wanted_answer(question), named, triples))
 

@@ -221,12 +221,16 @@ class FeedbackStore:
 
     def all_rows(self, table: str, batch: int = 500) -> Iterator[dict]:
         """Every row of the flagged ("feedback") or unanswered table, newest first, read a batch at a
-        time so that an export never holds the whole table in memory."""
-        page = {"feedback": self.flagged, "unanswered": self.unanswered}[table]
-        offset = 0
-        while rows := page(limit=batch, offset=offset):
+        time so that an export never holds the whole table in memory. Each batch starts below the
+        last row read (not at an offset), so a row added meanwhile neither repeats nor hides one."""
+        where = {"feedback": "rating = 'down' AND ", "unanswered": ""}[table]
+        last = ("\uffff", 2**63 - 1)  # above every stored (created_at, id)
+        while rows := self._read(
+            f"SELECT * FROM {table} WHERE {where}(created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?",
+            (*last, batch),
+        ):
             yield from rows
-            offset += len(rows)
+            last = (rows[-1]["created_at"], rows[-1]["id"])
 
     def counts(self) -> dict[str, int]:
         rows = self._read(

@@ -8,6 +8,7 @@ later ones simpler (e.g. carets go first so numbering rules see clean tokens).
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 # OCR reads "0" as O and "1" as I/l/L; only applied inside tokens known to be numbers.
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "|": "1"})
@@ -39,16 +40,15 @@ PRESIDENT_LIKENESS = 0.6
 REPUBLIC_LIKENESS = 0.5
 
 
-def _likeness(word: str, target: str) -> float:
-    from difflib import SequenceMatcher
-
+def likeness(word: str, target: str) -> float:
+    """How alike an OCR'd word is to `target` (difflib's ratio over its capitals, "!" and "1")."""
     return SequenceMatcher(None, re.sub(r"[^A-Z!1]", "", word.upper()), target).ratio()
 
 
 def _header_start(before: str) -> int | None:
     """Where a noisy "PRESIDEN REPUBLIK " ends `before` (the text up to "INDONESIA"), or None."""
     words = list(re.finditer(r"\S+", before[-60:]))
-    if len(words) < 2 or _likeness(words[-1].group(), "REPUBLIK") < REPUBLIC_LIKENESS:
+    if len(words) < 2 or likeness(words[-1].group(), "REPUBLIK") < REPUBLIC_LIKENESS:
         return None
     if sum(ch.isupper() for ch in words[-1].group()) < 0.6 * len(words[-1].group()):
         return None  # "Presiden Republik Indonesia" in running text
@@ -61,9 +61,9 @@ def _header_start(before: str) -> int | None:
         if not re.search(r"[A-Za-z]", chosen[0].group()):
             break  # "(2)." or a number: the header does not reach back that far
         joined = "".join(w.group() for w in chosen)
-        likeness = _likeness(joined, "PRESIDEN")
-        if likeness > best and likeness >= PRESIDENT_LIKENESS and len(joined) <= 12:
-            best, start = likeness, offset + chosen[0].start()
+        alike = likeness(joined, "PRESIDEN")
+        if alike > best and alike >= PRESIDENT_LIKENESS and len(joined) <= 12:
+            best, start = alike, offset + chosen[0].start()
     if start is None:
         return None
     stray = re.search(r"['’^]\s*$", before[:start])  # a quote mark or caret the OCR put before it

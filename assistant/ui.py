@@ -23,7 +23,7 @@ from .contract import answer_to_dict
 from .feedback import FeedbackError, FeedbackStore
 from .records import Answer, Citation, Passage
 from .retriever import Filters
-from .serving.throttle import RateLimit
+from .serving.throttle import RateLimit, client_of
 
 log = logging.getLogger(__name__)
 
@@ -402,11 +402,6 @@ def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", "") or ""
 
 
-def _client(request: gr.Request | None) -> str:
-    client = getattr(request, "client", None)
-    return getattr(client, "host", None) or "tidak diketahui"
-
-
 def too_many_requests(wait_s: float) -> str:
     return f"Terlalu banyak permintaan. Coba lagi dalam {math.ceil(wait_s)} detik."
 
@@ -668,7 +663,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             request: gr.Request = None,
         ) -> tuple[str, dict]:
             """Ajukan pertanyaan; mengembalikan jawaban (Markdown) dan kontrak JSON yang sama dengan POST /api/ask."""
-            wait = context.ask_limit.hit(_client(request)) if context.ask_limit else None
+            wait = context.ask_limit.hit(client_of(request)) if context.ask_limit else None
             if wait is not None:
                 raise gr.Error(too_many_requests(wait))
             regulations = list(regulations or [])

@@ -46,7 +46,7 @@ from .contract import answer_to_dict
 from .feedback import FeedbackError, FeedbackStore
 from .records import Passage
 from .retriever import Filters
-from .serving.helpdesk import client_of, helpdesk_router
+from .serving.helpdesk import helpdesk_router
 from .serving.http_protocol import protocol_with_deadline
 from .serving.middleware import (
     HTTP_ERROR_TEXT,
@@ -57,7 +57,7 @@ from .serving.middleware import (
     SecurityHeaders,
 )
 from .serving.sessions import COOKIE_PATH, HelpdeskSessions
-from .serving.throttle import LoginThrottle, RateLimit
+from .serving.throttle import LoginThrottle, RateLimit, client_of
 from .ui import (
     CSS,
     WIDGET_CSS,

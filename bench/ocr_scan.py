@@ -16,12 +16,12 @@ import gzip
 import json
 import random
 import re
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from assistant.catalog import Catalog
 from assistant.config import get_settings
 from assistant.loaders import bulk_source_file, load_documents
+from assistant.ocr import likeness
 from assistant.records import SourceDocument
 from assistant.structure import parse_document
 
@@ -32,10 +32,6 @@ HEAD = re.compile(
     r"((?:[^\s]+\s){1,4}?)(R[A-Za-z|]{4,8})\s+[IT1l|][NM][DO0][O0][NM][EF][SB5$][I1l|!][A4]\b(\s+[-_]\s?[0-9a-zA-Z]{1,4}\s?[-_])?(\s*,)?"
 )
 PAGE_NUMBER = re.compile(r"(?<=\s)[-_]\s?\d{1,3}\s?[-_](?=\s)")
-
-
-def likeness(word: str, target: str) -> float:
-    return SequenceMatcher(None, re.sub(r"[^A-Z!1]", "", word.upper()), target).ratio()
 
 
 def headers(text: str) -> list[re.Match]:

@@ -80,10 +80,10 @@ def test_the_unit_model_chooses_the_quotes(trained, small_settings, tmp_path):
     (without / UNITS_FILE).unlink()
     bare = small_settings.model_copy(update={"artifacts_dir": without})
     assert Assistant(bare, index=LoadedIndex.open(bare)).unit_scorer is hand_scores
-    from assistant.extractive import split_units
+    from assistant.extractive import unit_candidates
 
     question, pool, named = assistant.quote_candidates("Bagaimana ketentuan pembangunan Sentra IKM oleh pemerintah daerah?")
-    candidates = [(unit, item, len(units)) for item in pool for units in [split_units(item)] for unit in units]
+    candidates = unit_candidates(pool)
     scores = assistant.unit_scorer(question, assistant.weights, None, named, candidates)
     assert len(scores) == len(candidates) > 0 and all(0.0 <= s <= 1.0 for s in scores)
 

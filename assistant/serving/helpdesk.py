@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..feedback import FeedbackError
 from .exports import EXPORTS, ExportFormat, csv_chunks, xlsx_bytes
 from .sessions import COOKIE, COOKIE_PATH, HelpdeskSessions
-from .throttle import LoginThrottle, minutes_text
+from .throttle import LoginThrottle, client_of, minutes_text
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,6 @@ def login_page(message: str = "", enabled: bool = True) -> str:
     shown = f'<p class="message" role="alert" id="sentra-helpdesk-message">{html.escape(message)}</p>' if message else ""
     body = LOGIN_FORM.format(action=f"{COOKIE_PATH}/login") if enabled else f"<p>{html.escape(DISABLED)}</p>"
     return LOGIN_PAGE.format(message=shown, body=body)
-
-
-def client_of(request: Request) -> str:
-    """The client's address (behind a reverse proxy, uvicorn's proxy headers make it the real one)."""
-    return request.client.host if request.client else "tidak diketahui"
 
 
 def helpdesk_router(sessions: HelpdeskSessions | None, throttle: LoginThrottle, store) -> APIRouter:

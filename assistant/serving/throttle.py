@@ -17,6 +17,13 @@ def parse_limit(text: str) -> RateLimitItem | None:
     return parse(text) if text.strip() else None
 
 
+def client_of(request) -> str:
+    """The client's address of a Starlette or Gradio request (behind a reverse proxy, uvicorn's proxy
+    headers make it the real one)."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "tidak diketahui"
+
+
 def minutes_text(seconds: float) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     return f"{minutes} menit"
