@@ -29,6 +29,10 @@ class CatalogEntry:
     aliases: tuple[str, ...] = ()
     status: str = "berlaku"
     status_note: str = ""
+    # Where `corpus pull` fetches the text: its path in the mirror's layout ("uu/2014/3.md"; empty when
+    # no public mirror holds it) and the sha256 of the file the catalog was written against.
+    source: str = ""
+    sha256: str = ""
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Catalog:
                 aliases=tuple(item.get("aliases", ())),
                 status=item.get("status", "berlaku"),
                 status_note=item.get("status_note", ""),
+                source=item.get("source", ""),
+                sha256=item.get("sha256", ""),
             )
             for item in data.get("regulation", [])
         ]

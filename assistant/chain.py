@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from .extractive import (
 from .records import Answer, Citation, RetrievedPassage
 from .references import PASAL, Reference, without_regulation_mention
 from .retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
+from .store import IndexLayout
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -142,6 +144,31 @@ def fuse(*rankings: list[RetrievedPassage]) -> list[RetrievedPassage]:
     return [RetrievedPassage(rank, scores[pid], passages[pid]) for rank, pid in enumerate(order, start=1)]
 
 
+@dataclass(frozen=True)
+class IndexBound:
+    """Everything an answer reads that comes with one published index build; replaced whole when a
+    new build is published, so a question never pairs one build's passages with another's lookups."""
+
+    index: LoadedIndex
+    retriever: HybridRetriever
+    decline_model: DeclineModel | None
+    unit_scorer: UnitScorer
+
+    @classmethod
+    def of(cls, settings: Settings, index: LoadedIndex, decline_model: DeclineModel | None = None) -> IndexBound:
+        index.warm()
+        artifacts = index.artifacts
+        # Without a trained classifier only steering, missing sources and unshared words are declined.
+        if decline_model is None and artifacts:
+            decline_model = DeclineModel.load(artifacts.file(DECLINE_FILE))
+        unit_scorer: UnitScorer = hand_scores
+        if artifacts and artifacts.manifest.get("unit_features") == list(UNIT_FEATURES):
+            if model := UnitModel.load(artifacts.file(UNITS_FILE)):
+                unit_scorer = learned_scorer(model)
+        retriever = HybridRetriever(index=index, k=settings.top_k, depth=settings.candidate_depth)
+        return cls(index, retriever, decline_model, unit_scorer)
+
+
 class Assistant:
     """Answers questions with citations. One instance per process; safe to call from many threads."""
 
@@ -153,23 +180,35 @@ class Assistant:
         decline_model: DeclineModel | None = None,
     ):
         self.settings = settings
-        self.index = index or LoadedIndex.open(settings)
-        self.index.warm()
-        self.retriever = HybridRetriever(index=self.index, k=settings.top_k, depth=settings.candidate_depth)
+        self._decline_override = decline_model
+        self.bound = IndexBound.of(settings, index or LoadedIndex.open(settings), decline_model)
+        self._reload_lock = threading.Lock()
         self.backend = backend or load_backend(settings)
-        artifacts = self.index.artifacts
-        # Without a trained classifier only steering, missing sources and unshared words are declined.
-        self.decline_model = decline_model or (DeclineModel.load(artifacts.file(DECLINE_FILE)) if artifacts else None)
-        self.weights = self.index.weights
-        self.unit_scorer: UnitScorer = hand_scores
-        if artifacts and artifacts.manifest.get("unit_features") == list(UNIT_FEATURES):
-            if model := UnitModel.load(artifacts.file(UNITS_FILE)):
-                self.unit_scorer = learned_scorer(model)
         self.chain = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._answer, name="answer")
         )
+
+    # The parts of the current build (one attribute read each: a swap replaces them together).
+    index = property(lambda self: self.bound.index)
+    retriever = property(lambda self: self.bound.retriever)
+    decline_model = property(lambda self: self.bound.decline_model)
+    unit_scorer = property(lambda self: self.bound.unit_scorer)
+    weights = property(lambda self: self.bound.index.weights)
+
+    def reload_if_published(self) -> str | None:
+        """Open the build `index` published since this one was loaded, then swap it in; the new build's
+        name, or None when nothing changed. Questions keep being answered from the old build meanwhile."""
+        if self.index.build is None:  # an index built in memory (benchmarks): nothing to follow
+            return None
+        with self._reload_lock:
+            published = IndexLayout(self.settings.index_dir).current_build()
+            if published is None or published == self.index.build:
+                return None
+            fresh = LoadedIndex(self.settings, published, embedder=self.index.embedder)
+            self.bound = IndexBound.of(self.settings, fresh, self._decline_override)
+            return published.name
 
     # --- public API ------------------------------------------------------------------------------
 

@@ -215,6 +215,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from .catalog import Catalog
+    from .ingest.pull import add_regulation, pull_corpus
+    from .ingest.sources import SourceError
+
+    settings = get_settings()
+    location = args.source or settings.corpus_source
+    show_progress = args.progress or (not args.json and sys.stderr.isatty())
+    if args.action == "add":
+        try:
+            entry = add_regulation(settings.catalog_path, settings.corpus_dirs, location, args.regulation, show_progress)
+        except (ValueError, SourceError) as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        if args.json:
+            _print_json({"id": entry.id, "file": entry.files[0], "title": entry.title, "sha256": entry.sha256})
+        else:
+            print(f"{entry.id} ({entry.title}) diunduh ke {settings.corpus_dirs[0] / entry.files[0]} dan ditambahkan ke "
+                  f"{settings.catalog_path}. Jalankan `python -m assistant index` untuk mengindeksnya.")
+        return 0
+    report = pull_corpus(Catalog.load(settings.catalog_path), settings.corpus_dirs, location, show_progress)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        if report.fetched:
+            print(f"Diunduh dari {report.source} ke {report.target}: {', '.join(report.fetched)}.")
+        print(f"Korpus: {len(report.present) + len(report.fetched)} berkas siap"
+              + (f", {len(report.present)} sudah ada dan cocok dengan checksum katalog." if report.present else "."))
+        for skipped in report.skipped:
+            print(f"Catatan: {skipped.message}", file=sys.stderr)
+        for failure in report.failures:
+            print(f"Gagal: {failure.message}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
 
@@ -232,6 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true")
     index.add_argument("--progress", action="store_true", help="tampilkan progres walau bukan terminal")
     index.set_defaults(func=cmd_index)
+
+    corpus = commands.add_parser("corpus", help="unduh teks peraturan katalog ke folder korpus")
+    corpus_actions = corpus.add_subparsers(dest="action", required=True)
+    pull = corpus_actions.add_parser("pull", help="unduh berkas katalog yang belum ada (dengan pemeriksaan sha256)")
+    add = corpus_actions.add_parser("add", help="unduh satu peraturan lagi dan tambahkan ke katalog")
+    add.add_argument("regulation", help='mis. "UU 20/2008"')
+    for action in (pull, add):
+        action.add_argument("--source", help="alamat http(s), folder atau arsip .tar.gz (bawaan SENTRA_CORPUS_SOURCE)")
+        action.add_argument("--json", action="store_true")
+        action.add_argument("--progress", action="store_true", help="tampilkan progres walau bukan terminal")
+        action.set_defaults(func=cmd_corpus)
 
     inspect = commands.add_parser("inspect", help="periksa hasil penguraian satu berkas")
     inspect.add_argument("file")

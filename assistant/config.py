@@ -18,9 +18,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SENTRA_", extra="ignore")
 
     # Folders (or single files) whose documents are indexed. Comma-separated in the environment.
-    corpus_dirs: Annotated[list[Path], NoDecode] = [PROJECT_ROOT.parent / "shared" / "corpus"]
+    # `corpus pull` fills the first one.
+    corpus_dirs: Annotated[list[Path], NoDecode] = [PROJECT_ROOT / "data" / "corpus"]
+    # Where `corpus pull` fetches from: an http(s) base URL in the {type}/{year}/{number}.md layout,
+    # a folder or a .tar(.gz). The default is the public repository the core corpus was converted in,
+    # pinned to the commit whose files the catalog's sha256 sums describe.
+    corpus_source: str = (
+        "https://raw.githubusercontent.com/mblonyox/data-peraturan/c87e61671ffca02de147b49e204c6eaa9988f077/"
+    )
     index_dir: Path = PROJECT_ROOT / "index"
     data_dir: Path = PROJECT_ROOT / "data"  # feedback database, logs
+    # The help-desk database. Empty: SQLite in data_dir. Replicas share one PostgreSQL:
+    # "postgresql+psycopg://user:password@host:5432/sentra".
+    database_url: str = ""
     catalog_path: Path = PROJECT_ROOT / "corpus" / "catalog.toml"
     # The learned ranker and decline classifier (`python -m assistant train` writes them here).
     artifacts_dir: Path = PROJECT_ROOT / "assistant" / "artifacts"
@@ -39,6 +49,8 @@ class Settings(BaseSettings):
     model_cache_dir: Path = PROJECT_ROOT / "index" / "models"  # converted bundled models live here
     max_passage_tokens: int = 350
 
+    # How often a serving process looks for a newly published index build and swaps it in (0: never).
+    index_poll_s: float = 5.0
     chroma_url: str | None = None  # use a Chroma server (HttpClient) instead of the embedded store
     # Up to this many passages, dense search is exact, over the collection's vectors held in memory
     # (384 floats each: 77 MB at the limit). Chroma's HNSW rebuilds the part of its graph not yet

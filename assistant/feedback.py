@@ -1,10 +1,15 @@
-"""Help-desk storage: answer ratings (with optional comments) and declined questions, in SQLite (WAL)."""
+"""Help-desk storage: answer ratings (with optional comments) and declined questions.
+
+SQLite (WAL) in the data folder by default; PostgreSQL (or any SQLAlchemy URL) when
+SENTRA_DATABASE_URL is set, so that replicas share one help desk. The schema is versioned with
+Alembic (assistant/migrations/); every store upgrades it to head before its first read or write.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +17,18 @@ from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+
 log = logging.getLogger(__name__)
 
 DB_NAME = "helpdesk.sqlite3"
+MIGRATIONS = Path(__file__).with_name("migrations")
+# Replicas that start together must not run one migration twice: PostgreSQL serialises them on this
+# advisory lock key (any constant the application owns), SQLite on a lock file beside the database.
+MIGRATION_LOCK_KEY = 0x53454E545241  # "SENTRA"
 RATINGS = ("up", "down")
 WRITE_FAILED = (
     "Maaf, umpan balik Anda tidak dapat disimpan saat ini (basis data sibuk atau tidak dapat ditulis). "
@@ -22,31 +36,33 @@ WRITE_FAILED = (
 )
 READ_FAILED = "Data help desk tidak dapat dibaca saat ini. Silakan coba lagi."
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    comment TEXT NOT NULL DEFAULT '',
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    citations TEXT NOT NULL DEFAULT '[]',
-    abstained INTEGER NOT NULL DEFAULT 0,
-    source TEXT NOT NULL DEFAULT 'ui',
-    session TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS feedback_rating ON feedback (rating, created_at);
-CREATE TABLE IF NOT EXISTS unanswered (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    nearest TEXT NOT NULL DEFAULT '[]',
-    source TEXT NOT NULL DEFAULT 'ui'
-);
-CREATE INDEX IF NOT EXISTS unanswered_time ON unanswered (created_at);
-"""
+metadata = sa.MetaData()
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.Text),
+    sa.Column("updated_at", sa.Text),
+    sa.Column("rating", sa.Text),
+    sa.Column("comment", sa.Text),
+    sa.Column("question", sa.Text),
+    sa.Column("answer", sa.Text),
+    sa.Column("citations", sa.Text),
+    sa.Column("abstained", sa.Integer),
+    sa.Column("source", sa.Text),
+    sa.Column("session", sa.Text),
+)
+unanswered = sa.Table(
+    "unanswered",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.Text),
+    sa.Column("question", sa.Text),
+    sa.Column("answer", sa.Text),
+    sa.Column("nearest", sa.Text),
+    sa.Column("source", sa.Text),
+)
+TABLES = {"feedback": feedback, "unanswered": unanswered}
 
 
 class FeedbackError(RuntimeError):
@@ -61,80 +77,105 @@ def citations_json(citations: list) -> str:
     return json.dumps([asdict(c) if is_dataclass(c) else c for c in citations], ensure_ascii=False)
 
 
-class FeedbackStore:
-    """One SQLite file under `data_dir`. Every write is a single transaction: it lands whole or not at all."""
+def redacted(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
-    def __init__(self, data_dir: Path, busy_timeout_s: float = 5.0):
+
+def upgrade_schema(connection: Connection) -> None:
+    """Bring the database to the newest migration, on `connection` (inside its transaction)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+class FeedbackStore:
+    """Every write is a single transaction: it lands whole or not at all."""
+
+    def __init__(self, data_dir: Path, busy_timeout_s: float = 5.0, database_url: str = ""):
         self.path = Path(data_dir) / DB_NAME
+        self.url = database_url or f"sqlite:///{self.path}"
         self.busy_timeout_s = busy_timeout_s
         self._init_lock = threading.Lock()
-        self._ready = False
+        self._engine: Engine | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
 
     # --- connection handling ---------------------------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        return connection
+    def _create_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(
+                self.url, pool_pre_ping=True, connect_args={"connect_timeout": max(1, round(self.busy_timeout_s))}
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(self.url, connect_args={"timeout": self.busy_timeout_s})
 
-    def _ensure_schema(self) -> None:
-        if self._ready:
+        @sa.event.listens_for(engine, "connect")
+        def write_ahead_log(dbapi_connection, _record) -> None:  # readers never wait for a writer
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+        return engine
+
+    @contextmanager
+    def _migration_lock(self, connection: Connection) -> Iterator[None]:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            yield
             return
-        with self._init_lock:
-            if self._ready:
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = self._open()
+        if not self.is_sqlite:
+            yield
+            return
+        with open(self.path.with_name(self.path.name + ".migrate.lock"), "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.executescript(SCHEMA)
+                yield
             finally:
-                connection.close()
-            self._ready = True
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _ready_engine(self) -> Engine:
+        if self._engine is not None:
+            return self._engine
+        with self._init_lock:
+            if self._engine is None:
+                engine = self._create_engine()
+                with engine.begin() as connection, self._migration_lock(connection):
+                    upgrade_schema(connection)
+                self._engine = engine
+        return self._engine
 
     def ensure_ready(self) -> bool:
-        """Create the folder and schema now (at startup) so problems show up in the log early."""
+        """Create the folder and bring the schema up to date now (at startup), so that problems show
+        up in the log early."""
         try:
-            self._ensure_schema()
+            self._ready_engine()
             return True
-        except (sqlite3.Error, OSError) as error:
-            log.error("help desk: database %s is not usable: %s", self.path, error)
+        except (sa.exc.SQLAlchemyError, OSError) as error:
+            log.error("help desk: database %s is not usable: %s", redacted(self.url), error)
             return False
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """An IMMEDIATE transaction, rolled back on any error; errors become FeedbackError."""
+    def _write(self) -> Iterator[Connection]:
+        """One transaction, rolled back on any error; database errors become FeedbackError."""
         try:
-            self._ensure_schema()
-            connection = self._open()
-        except (sqlite3.Error, OSError) as error:
-            log.error("help desk: cannot open %s: %s", self.path, error)
+            engine = self._ready_engine()
+        except (sa.exc.SQLAlchemyError, OSError) as error:
+            log.error("help desk: cannot open %s: %s", redacted(self.url), error)
             raise FeedbackError(WRITE_FAILED) from error
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            yield connection
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
+            with engine.begin() as connection:
+                yield connection
+        except sa.exc.SQLAlchemyError as error:
             log.error("help desk: write failed: %s", error)
             raise FeedbackError(WRITE_FAILED) from error
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        finally:
-            connection.close()
 
-    def _read(self, sql: str, params: tuple = ()) -> list[dict]:
+    def _read(self, statement: sa.Executable) -> list[dict]:
         try:
-            self._ensure_schema()
-            connection = self._open()
-            try:
-                return [dict(row) for row in connection.execute(sql, params)]
-            finally:
-                connection.close()
-        except (sqlite3.Error, OSError) as error:
+            with self._ready_engine().connect() as connection:
+                return [dict(row._mapping) for row in connection.execute(statement)]
+        except (sa.exc.SQLAlchemyError, OSError) as error:
             log.error("help desk: read failed: %s", error)
             raise FeedbackError(READ_FAILED) from error
 
@@ -154,88 +195,88 @@ class FeedbackStore:
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}")
         stamp = now_iso()
+        row = {
+            "created_at": stamp,
+            "updated_at": stamp,
+            "rating": rating,
+            "comment": comment.strip(),
+            "question": question,
+            "answer": answer,
+            "citations": citations_json(citations or []),
+            "abstained": int(abstained),
+            "source": source,
+            "session": session,
+        }
         with self._write() as connection:
-            cursor = connection.execute(
-                "INSERT INTO feedback (created_at, updated_at, rating, comment, question, answer, citations, "
-                "abstained, source, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    stamp,
-                    stamp,
-                    rating,
-                    comment.strip(),
-                    question,
-                    answer,
-                    citations_json(citations or []),
-                    int(abstained),
-                    source,
-                    session,
-                ),
-            )
-            return int(cursor.lastrowid)
+            return int(connection.execute(feedback.insert().values(row)).inserted_primary_key[0])
 
     def update_feedback(self, feedback_id: int, rating: str | None = None, comment: str | None = None) -> None:
         if rating is not None and rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}")
+        changes = {"rating": rating, "comment": comment.strip() if comment is not None else None}
+        changes = {key: value for key, value in changes.items() if value is not None}
+        if not changes:
+            return
         with self._write() as connection:
-            if rating is not None:
-                connection.execute(
-                    "UPDATE feedback SET rating = ?, updated_at = ? WHERE id = ?", (rating, now_iso(), feedback_id)
-                )
-            if comment is not None:
-                connection.execute(
-                    "UPDATE feedback SET comment = ?, updated_at = ? WHERE id = ?",
-                    (comment.strip(), now_iso(), feedback_id),
-                )
+            connection.execute(
+                feedback.update().where(feedback.c.id == feedback_id).values(**changes, updated_at=now_iso())
+            )
 
     def withdraw_feedback(self, feedback_id: int) -> None:
         """The user un-clicked their rating."""
         with self._write() as connection:
-            connection.execute("DELETE FROM feedback WHERE id = ?", (feedback_id,))
+            connection.execute(feedback.delete().where(feedback.c.id == feedback_id))
 
     def log_unanswered(self, question: str, answer: str, nearest: list[str] | None = None, source: str = "ui") -> int:
+        row = {
+            "created_at": now_iso(),
+            "question": question,
+            "answer": answer,
+            "nearest": json.dumps(nearest or [], ensure_ascii=False),
+            "source": source,
+        }
         with self._write() as connection:
-            cursor = connection.execute(
-                "INSERT INTO unanswered (created_at, question, answer, nearest, source) VALUES (?, ?, ?, ?, ?)",
-                (now_iso(), question, answer, json.dumps(nearest or [], ensure_ascii=False), source),
-            )
-            return int(cursor.lastrowid)
+            return int(connection.execute(unanswered.insert().values(row)).inserted_primary_key[0])
 
     # --- reads -----------------------------------------------------------------------------------
 
     def get_feedback(self, feedback_id: int) -> dict | None:
-        rows = self._read("SELECT * FROM feedback WHERE id = ?", (feedback_id,))
+        rows = self._read(sa.select(feedback).where(feedback.c.id == feedback_id))
         return rows[0] if rows else None
+
+    @staticmethod
+    def _newest_first(table: str) -> sa.Select:
+        chosen = TABLES[table]
+        query = sa.select(chosen).order_by(chosen.c.created_at.desc(), chosen.c.id.desc())
+        return query.where(feedback.c.rating == "down") if table == "feedback" else query
 
     def flagged(self, limit: int = 50, offset: int = 0) -> list[dict]:
         """A page of 👎 ratings, newest first."""
-        return self._read(
-            "SELECT * FROM feedback WHERE rating = 'down' ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (limit, offset),
-        )
+        return self._read(self._newest_first("feedback").limit(limit).offset(offset))
 
     def unanswered(self, limit: int = 50, offset: int = 0) -> list[dict]:
         """A page of declined questions, newest first."""
-        return self._read(
-            "SELECT * FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", (limit, offset)
-        )
+        return self._read(self._newest_first("unanswered").limit(limit).offset(offset))
 
     def all_rows(self, table: str, batch: int = 500) -> Iterator[dict]:
         """Every row of the flagged ("feedback") or unanswered table, newest first, read a batch at a
         time so that an export never holds the whole table in memory. Each batch starts below the
         last row read (not at an offset), so a row added meanwhile neither repeats nor hides one."""
-        where = {"feedback": "rating = 'down' AND ", "unanswered": ""}[table]
-        last = ("\uffff", 2**63 - 1)  # above every stored (created_at, id)
-        while rows := self._read(
-            f"SELECT * FROM {table} WHERE {where}(created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?",
-            (*last, batch),
-        ):
+        chosen = TABLES[table]
+        query = self._newest_first(table).limit(batch)
+        rows = self._read(query)
+        while rows:
             yield from rows
             last = (rows[-1]["created_at"], rows[-1]["id"])
+            rows = self._read(query.where(sa.tuple_(chosen.c.created_at, chosen.c.id) < sa.tuple_(*last)))
 
     def counts(self) -> dict[str, int]:
+        count = sa.func.count()
         rows = self._read(
-            "SELECT (SELECT COUNT(*) FROM feedback WHERE rating = 'up') AS up, "
-            "(SELECT COUNT(*) FROM feedback WHERE rating = 'down') AS down, "
-            "(SELECT COUNT(*) FROM unanswered) AS unanswered"
+            sa.select(
+                sa.select(count).select_from(feedback).where(feedback.c.rating == "up").scalar_subquery().label("up"),
+                sa.select(count).select_from(feedback).where(feedback.c.rating == "down").scalar_subquery().label("down"),
+                sa.select(count).select_from(unanswered).scalar_subquery().label("unanswered"),
+            )
         )
         return rows[0]

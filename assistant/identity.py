@@ -20,7 +20,7 @@ _TYPES: tuple[tuple[str, str], ...] = (
 
 _HEADING = re.compile(
     r"(?P<kind>" + "|".join(re.escape(name) for name, _ in _TYPES) + r")"
-    r"(?P<issuer>[A-Z ,/]*?)\s+NOMOR\s+(?P<number>[0-9OIl](?:[0-9OIl ]{0,5}[0-9OIl])?)"
+    r"(?P<issuer>[A-Z ,/]*?)\s+NOMOR\s*[.:]?\s*(?P<number>[0-9OIl](?:[0-9OIl ]{0,5}[0-9OIl])?)"
     r"\s+TAHUN\s+(?P<year>[0-9OIlL]{4})\s+TENTANG\s+(?P<title>[^\n]+?)\s*(?=\n|DENGAN RAHMAT|$)"
 )
 

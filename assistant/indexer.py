@@ -109,7 +109,7 @@ def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
     layout = IndexLayout(settings.index_dir)
     catalog = Catalog.load(settings.catalog_path)
     with layout.write_lock():
-        layout.prune()
+        layout.prune(settings.chroma_url, settings.collection)
         fingerprint = parser_fingerprint(settings)
         previous_files, previous_passages = _previous_files(layout, fingerprint)
 
@@ -157,7 +157,7 @@ def build_index(settings: Settings, show_progress: bool = True) -> IndexSummary:
         vectors = _embed(settings, cache, passages, show_progress)
         build = _write_build(settings, layout, catalog, passages, vectors, files, fingerprint, show_progress)
         summary.build = layout.publish(build).name
-        layout.prune()
+        layout.prune(settings.chroma_url, settings.collection)
         cache.compact({vector_key(settings.embedding_identity, searchable_text(p)) for p in passages})
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary

@@ -62,8 +62,9 @@ class IndexLayout:
         os.replace(tmp, self.pointer)
         return final
 
-    def prune(self) -> list[str]:
-        """Remove unpublished leftovers (e.g. from a killed run) and builds older than BUILDS_KEPT."""
+    def prune(self, chroma_url: str | None = None, prefix: str = "passages") -> list[str]:
+        """Remove unpublished leftovers (e.g. from a killed run) and builds older than BUILDS_KEPT, with
+        their collections on the Chroma server when the builds wrote there."""
         if not self.builds.exists():
             return []
         current = self.current_build()
@@ -72,6 +73,8 @@ class IndexLayout:
         removed = []
         for path in self.builds.iterdir():
             if path not in keep:
+                if chroma_url:
+                    drop_collection(chroma_url, collection_name(prefix, path))
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
         return removed
@@ -108,6 +111,13 @@ def chroma_client(build: Path, chroma_url: str | None):
 def collection_name(prefix: str, build: Path) -> str:
     # One collection per build so a Chroma server can hold the old and new build side by side.
     return f"{prefix}-{build.name.removesuffix('.partial')}"
+
+
+def drop_collection(chroma_url: str, name: str) -> None:
+    try:
+        chroma_client(Path(), chroma_url).delete_collection(name)
+    except Exception:  # never created (a run killed early) or already gone
+        pass
 
 
 def write_passages(build: Path, passages: list[Passage]) -> None:

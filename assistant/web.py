@@ -47,6 +47,7 @@ from .feedback import FeedbackError, FeedbackStore
 from .records import Passage
 from .retriever import Filters
 from .serving.helpdesk import helpdesk_router
+from .serving.index_watch import follow_index
 from .serving.http_protocol import protocol_with_deadline
 from .serving.middleware import (
     HTTP_ERROR_TEXT,
@@ -286,7 +287,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     context = AppContext(
         settings=settings,
         assistant=assistant,
-        store=FeedbackStore(settings.data_dir),
+        store=FeedbackStore(settings.data_dir, database_url=settings.database_url),
         ask_limit=RateLimit("ask", settings.ask_rate_limit, limit),
     )
     feedback_limit = RateLimit("feedback", settings.feedback_rate_limit, limit)
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         ),
         docs_url=None,  # served below from local assets: the default page loads Swagger UI from a CDN
         redoc_url=None,
+        lifespan=follow_index(assistant, settings.index_poll_s),
     )
     mount_offline_docs(app)
     app.state.context = context

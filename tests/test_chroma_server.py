@@ -1,55 +1,16 @@
 """Scale-out: the same index on a real Chroma server (HttpClient) retrieves what the embedded store does."""
 
 import shutil
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-from conftest import DEV, free_port, make_settings
+from conftest import DEV, make_settings
 
-from assistant.config import PROJECT_ROOT
 from assistant.evaluation.metrics import load_items
 from assistant.indexer import build_index
 from assistant.retriever import HybridRetriever, LoadedIndex
 from assistant.store import IndexLayout, read_manifest
 
-CHROMA = PROJECT_ROOT / ".venv" / "bin" / "chroma"
 QUESTIONS = 10
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    if not CHROMA.exists():
-        pytest.skip(f"CLI chroma tidak ditemukan di {CHROMA}")
-    port = free_port()
-    log = open(tmp_path / "chroma.log", "wb")
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "chroma-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((tmp_path / "chroma.log").read_text(errors="replace")) from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
 
 def test_server_and_embedded_store_give_the_same_top5(small_settings, small_index, chroma_server, tmp_path):
     index_dir = tmp_path / "index-server"

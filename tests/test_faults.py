@@ -23,7 +23,7 @@ from conftest import REGULATIONS, free_port
 
 from assistant.chain import LLM_FALLBACK, Assistant
 from assistant.config import PROJECT_ROOT
-from assistant.launch import start_app
+from support.launch import start_app
 from assistant.retriever import DENSE_UNAVAILABLE, LoadedIndex
 from assistant.store import IndexLayout, IndexMissingError
 

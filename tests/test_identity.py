@@ -25,6 +25,13 @@ def test_heading_with_ocr_noise_in_year():
     assert _fields(read_identity(text, "x.md")) == ("PP 28/2021", "PP", "28", "2021", "Penyelenggaraan Bidang Perindustrian")
 
 
+def test_punctuation_after_nomor():
+    dotted = "UNDANG-UNDANG REPUBLIK INDONESIA NOMOR.7 TAHUN 2011 TENTANG MATA UANG\n"
+    colon = "PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR : 5 TAHUN 2019 TENTANG CONTOH\n"
+    assert read_identity(dotted, "a").regulation == "UU 7/2011"
+    assert read_identity(colon, "b").regulation == "PP 5/2019"
+
+
 def test_other_regulation_types():
     perppu = "PERATURAN PEMERINTAH PENGGANTI UNDANG-UNDANG REPUBLIK INDONESIA NOMOR 2 TAHUN 2022 TENTANG CIPTA KERJA\n"
     perpres = "PERATURAN PRESIDEN REPUBLIK INDONESIA NOMOR 74 TAHUN 2022 TENTANG KEBIJAKAN INDUSTRI NASIONAL\n"

@@ -18,7 +18,7 @@ from conftest import free_port
 
 from assistant.backends import ChatModelBackend, openai_model
 from assistant.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
-from assistant.launch import wait_until_ready
+from support.launch import wait_until_ready
 
 QUESTION = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
 

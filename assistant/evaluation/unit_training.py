@@ -8,7 +8,7 @@ a unit model that never saw them, and scored as `eval --answers` scores answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm import tqdm
@@ -94,17 +94,17 @@ def train_units(assistant: Assistant, items: list[dict], progress: bool = True, 
     groups = [unit_group(assistant, item) for item in tqdm(answerable, desc="unit", disable=not progress)]
     fold = folds(len(answerable))
     learned_rows, hand_rows = [], []
-    original = assistant.unit_scorer
+    original = assistant.bound
     try:
         for k in range(int(fold.max()) + 1):
             held = [g.item for g, f in zip(groups, fold) if f == k]
-            assistant.unit_scorer = learned_scorer(fit_units([g for g, f in zip(groups, fold) if f != k]))
+            assistant.bound = replace(original, unit_scorer=learned_scorer(fit_units([g for g, f in zip(groups, fold) if f != k])))
             learned_rows += evaluate_answers(held, assistant.ask)["items"]
-            assistant.unit_scorer = hand_scores
+            assistant.bound = replace(original, unit_scorer=hand_scores)
             hand_rows += evaluate_answers(held, assistant.ask)["items"]
             log(f"unit fold {k + 1}: {answer_figures(learned_rows)}")
     finally:
-        assistant.unit_scorer = original
+        assistant.bound = original
     report = {"learned": answer_figures(learned_rows), "hand": answer_figures(hand_rows),
               "questions": len(answerable), "positive_units": int(sum(g.labels.sum() for g in groups))}
     return fit_units(groups), report
