@@ -162,7 +162,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     out_dir = Path(args.out or settings.artifacts_dir)
     index = LoadedIndex.open(settings)
     quiet = lambda message: None  # noqa: E731
-    report = train(index, train_path, out_dir, progress=not args.json, log=quiet if args.json else print)
+    extra = [Path(path) for path in args.extra]
+    if missing := [str(path) for path in extra if not path.exists()]:
+        print(f"Berkas tambahan tidak ditemukan: {', '.join(missing)}.", file=sys.stderr)
+        return 2
+    report = train(index, train_path, out_dir, progress=not args.json, log=quiet if args.json else print, extra_paths=extra)
     if args.json:
         _print_json({"artifacts": str(out_dir), **report})
     else:
@@ -308,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     training = commands.add_parser("train", help="latih ranker dan pengklasifikasi penolakan dari train.jsonl")
     training.add_argument("--train", help="berkas latih JSONL (bawaan SENTRA_TRAIN_PATH)")
     training.add_argument("--out", help="folder artefak (bawaan SENTRA_ARTIFACTS_DIR)")
+    training.add_argument("--extra", action="append", default=[], metavar="BERKAS.jsonl",
+                          help="butir latih tambahan, mis. koreksi help desk (koreksi.jsonl); boleh berulang")
     training.add_argument("--json", action="store_true")
     training.set_defaults(func=cmd_train)
     return parser

@@ -51,6 +51,10 @@ feedback = sa.Table(
     sa.Column("abstained", sa.Integer),
     sa.Column("source", sa.Text),
     sa.Column("session", sa.Text),
+    # The pasal a help-desk clerk says should have been cited (empty: not corrected); migration 0002.
+    sa.Column("correct_regulation", sa.Text),
+    sa.Column("correct_pasal", sa.Text),
+    sa.Column("corrected_at", sa.Text),
 )
 unanswered = sa.Table(
     "unanswered",
@@ -222,6 +226,17 @@ class FeedbackStore:
                 feedback.update().where(feedback.c.id == feedback_id).values(**changes, updated_at=now_iso())
             )
 
+    def correct_feedback(self, feedback_id: int, regulation: str, pasal: str) -> bool:
+        """Record the pasal a 👎 answer should have cited (empty strings clear it); False when there is
+        no 👎 rating with that id."""
+        with self._write() as connection:
+            changed = connection.execute(
+                feedback.update()
+                .where(feedback.c.id == feedback_id, feedback.c.rating == "down")
+                .values(correct_regulation=regulation, correct_pasal=pasal, corrected_at=now_iso() if pasal else "")
+            )
+            return changed.rowcount == 1
+
     def withdraw_feedback(self, feedback_id: int) -> None:
         """The user un-clicked their rating."""
         with self._write() as connection:
@@ -257,6 +272,10 @@ class FeedbackStore:
     def unanswered(self, limit: int = 50, offset: int = 0) -> list[dict]:
         """A page of declined questions, newest first."""
         return self._read(self._newest_first("unanswered").limit(limit).offset(offset))
+
+    def corrections(self, batch: int = 500) -> Iterator[dict]:
+        """Every corrected 👎 rating, newest first."""
+        return (row for row in self.all_rows("feedback", batch) if row["correct_pasal"])
 
     def all_rows(self, table: str, batch: int = 500) -> Iterator[dict]:
         """Every row of the flagged ("feedback") or unanswered table, newest first, read a batch at a

@@ -507,7 +507,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
 
             with gr.Tab("Help desk", id="helpdesk"):
                 gr.Markdown(
-                    "### Help desk\nJawaban yang ditandai 👎 dan pertanyaan yang tidak terjawab ada di halaman "
+                    "### Help desk\nJawaban yang dinilai tidak membantu (👎) dan pertanyaan yang tidak terjawab ada di halaman "
                     "help desk tersendiri, dengan kata sandi.\n\n[Buka help desk](helpdesk/)",
                     elem_id="sentra-helpdesk-link",
                 )
@@ -600,7 +600,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
         def save_comment(text, feedback_id):
             text = (text or "").strip()
             if feedback_id is None:
-                gr.Warning("Beri penilaian 👍 atau 👎 pada jawaban terlebih dahulu.")
+                gr.Warning("Beri penilaian membantu (👍) atau tidak membantu (👎) pada jawaban terlebih dahulu.")
                 return gr.skip(), gr.skip(), gr.skip()
             if not text:
                 gr.Warning("Komentar masih kosong.")
@@ -691,7 +691,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
 # --- help desk ---------------------------------------------------------------------------------------
 
 
-FLAGGED_COLUMNS = ["Waktu", "Pertanyaan", "Komentar", "Rujukan", "Jawaban"]
+FLAGGED_COLUMNS = ["No.", "Waktu", "Pertanyaan", "Komentar", "Rujukan", "Seharusnya", "Jawaban"]
 UNANSWERED_COLUMNS = ["Waktu", "Pertanyaan", "Ketentuan terdekat", "Sumber"]
 MARKDOWN_MARKS = re.compile(r"[*_>#`]+")
 
@@ -726,12 +726,34 @@ def flagged_table(store: FeedbackStore, page: int):
     rows = store.flagged(limit=HELPDESK_PAGE_SIZE, offset=page * HELPDESK_PAGE_SIZE)
     return pd.DataFrame(
         [
-            [_when(r["created_at"]), _plain(r["question"]), _plain(r["comment"]), _citation_labels(r["citations"]),
-             _plain(r["answer"])]
+            [r["id"], _when(r["created_at"]), _plain(r["question"]), _plain(r["comment"]),
+             _citation_labels(r["citations"]), correction_label(r), _plain(r["answer"])]
             for r in rows
         ],
         columns=FLAGGED_COLUMNS,
     )
+
+
+def correction_label(row: dict) -> str:
+    return f"{row['correct_regulation']} Pasal {row['correct_pasal']}" if row.get("correct_pasal") else ""
+
+
+def save_correction(context: AppContext, number: float | None, regulation: str | None, pasal: str) -> str:
+    """Record the pasal a 👎 answer should have cited; the message says what happened (Indonesian)."""
+    if not number or number < 1:
+        return "Isi nomor jawaban yang dinilai tidak membantu (kolom **No.** pada tabel)."
+    if not regulation or regulation not in context.index.regulations:
+        return "Pilih regulasi yang seharusnya dirujuk."
+    pasal = normalize_pasal(pasal)
+    if not context.index.pasal_passages(regulation, pasal):
+        return f"{regulation} tidak memuat Pasal {pasal or '(kosong)'} dalam indeks. Periksa nomor pasalnya."
+    try:
+        if not context.store.correct_feedback(int(number), regulation, pasal):
+            return f"Tidak ada jawaban yang dinilai tidak membantu (👎) dengan nomor {int(number)}."
+    except FeedbackError as error:
+        return str(error)
+    return (f"Koreksi disimpan: jawaban no. {int(number)} seharusnya merujuk {regulation} Pasal {pasal}. "
+            "Unduh **koreksi sitasi (JSONL)** untuk melatih ulang penelusuran.")
 
 
 def unanswered_table(store: FeedbackStore, page: int):
@@ -746,7 +768,7 @@ def unanswered_table(store: FeedbackStore, page: int):
 
 def helpdesk_summary(counts: dict[str, int]) -> str:
     return (
-        f"**Ringkasan:** {counts['up']} jawaban dinilai 👍 · {counts['down']} dinilai 👎 · "
+        f"**Ringkasan:** {counts['up']} jawaban dinilai membantu (👍) · {counts['down']} dinilai tidak membantu (👎) · "
         f"{counts['unanswered']} pertanyaan tidak terjawab."
     )
 
@@ -767,7 +789,9 @@ EXPORT_LINKS = """<p class="sentra-exports">Unduh semua data:
 <a href="export/umpan-balik-negatif.csv" download id="sentra-export-flagged-csv">umpan balik negatif (CSV)</a> ·
 <a href="export/umpan-balik-negatif.xlsx" download>umpan balik negatif (Excel)</a> ·
 <a href="export/pertanyaan-tak-terjawab.csv" download id="sentra-export-unanswered-csv">pertanyaan tak terjawab (CSV)</a> ·
-<a href="export/pertanyaan-tak-terjawab.xlsx" download>pertanyaan tak terjawab (Excel)</a></p>
+<a href="export/pertanyaan-tak-terjawab.xlsx" download>pertanyaan tak terjawab (Excel)</a> ·
+<a href="export/koreksi.jsonl" download id="sentra-export-corrections">koreksi sitasi (JSONL, data latih untuk
+<code>python -m assistant train --extra</code>)</a></p>
 <form method="post" action="logout"><button type="submit" class="sentra-logout">Keluar</button></form>"""
 
 
@@ -782,7 +806,7 @@ def build_helpdesk(context: AppContext) -> gr.Blocks:
         gr.HTML(EXPORT_LINKS)
         tables = {}
         for key, title, columns, widths in (
-            ("flagged", "Jawaban yang ditandai 👎", FLAGGED_COLUMNS, ["12%", "22%", "22%", "18%", "26%"]),
+            ("flagged", "Jawaban yang dinilai tidak membantu (👎)", FLAGGED_COLUMNS, ["5%", "10%", "20%", "17%", "14%", "12%", "22%"]),
             ("unanswered", "Pertanyaan yang tidak terjawab", UNANSWERED_COLUMNS, ["14%", "40%", "34%", "12%"]),
         ):
             gr.Markdown(f"## {title}")
@@ -793,6 +817,17 @@ def build_helpdesk(context: AppContext) -> gr.Blocks:
                 label = gr.Markdown(elem_id=f"sentra-{key}-page")
                 following = gr.Button("Berikutnya ›", size="sm", elem_id=f"sentra-{key}-next")
             tables[key] = (table, label, previous, following)
+            if key == "flagged":
+                with gr.Group(elem_id="sentra-correction"):
+                    gr.Markdown("### Koreksi sitasi\nUntuk jawaban yang dinilai tidak membantu: pasal yang seharusnya dirujuk. Koreksi "
+                                "diekspor sebagai data latih, sehingga help desk mengajari penelusuran.")
+                    with gr.Row():
+                        number = gr.Number(label="No. jawaban", precision=0, minimum=1, elem_id="sentra-correction-id")
+                        regulation = gr.Dropdown(choices=list(context.index.regulations), label="Regulasi",
+                                                 elem_id="sentra-correction-regulation")
+                        pasal = gr.Textbox(label="Pasal", placeholder="mis. 5 atau 5A", elem_id="sentra-correction-pasal")
+                        save = gr.Button("Simpan koreksi", variant="primary", elem_id="sentra-correction-save")
+                    saved = gr.Markdown(elem_id="sentra-correction-status")
 
         def show(flagged_at: int, unanswered_at: int, move_flagged: int = 0, move_unanswered: int = 0):
             try:
@@ -814,6 +849,10 @@ def build_helpdesk(context: AppContext) -> gr.Blocks:
         outputs = [summary, flagged, flagged_label, flagged_page, unanswered, unanswered_label, unanswered_page]
         pages = [flagged_page, unanswered_page]
         desk.load(show, pages, outputs, api_visibility="private")
+        save.click(
+            lambda n, r, p, f, u: (save_correction(context, n, r, p), *show(f, u)),
+            [number, regulation, pasal, *pages], [saved, *outputs], api_visibility="private",
+        )
         for button, step in ((flagged_previous, (-1, 0)), (flagged_next, (1, 0)),
                              (unanswered_previous, (0, -1)), (unanswered_next, (0, 1))):
             button.click(lambda f, u, step=step: show(f, u, *step), pages, outputs, api_visibility="private")

@@ -322,7 +322,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     throttle = LoginThrottle(settings.login_failures_per_client, settings.login_failures_overall, limit)
     add_edge_middleware(app, settings, sessions)
-    app.include_router(helpdesk_router(sessions, throttle, context.store))
+    app.include_router(
+        helpdesk_router(sessions, throttle, context.store, lambda regulation, pasal: context.index.pasal_passages(regulation, pasal))
+    )
 
     @app.post(
         "/api/ask",

@@ -37,3 +37,22 @@ def test_server_and_embedded_store_give_the_same_top5(small_settings, small_inde
         local_dense = [i for i, _ in small_index.dense_ranking(vector, embedded.filters, limit=5)]
         remote_dense = [i for i, _ in server_index.dense_ranking(vector, remote.filters, limit=5)]
         assert remote_dense == local_dense, question
+
+
+def test_pruned_builds_take_their_server_collections_with_them(chroma_server, tmp_path):
+    from assistant.store import chroma_client, collection_name
+
+    layout = IndexLayout(tmp_path / "index")
+    client = chroma_client(Path(), chroma_server)
+    builds = []
+    for name in ("20260101-000000-aaaaaa", "20260102-000000-bbbbbb", "20260103-000000-cccccc"):
+        build = layout.builds / name
+        build.mkdir(parents=True)
+        (build / "manifest.json").write_text("{}")
+        client.create_collection(collection_name("passages", build))
+        builds.append(build)
+    layout.pointer.write_text(builds[-1].name)
+    assert layout.prune(chroma_server, "passages") == [builds[0].name]
+    names = {c.name for c in client.list_collections()}
+    assert collection_name("passages", builds[0]) not in names
+    assert {collection_name("passages", b) for b in builds[1:]} <= names

@@ -72,7 +72,7 @@ def test_concurrent_writers_all_land(store):
 def test_the_schema_is_versioned(store):
     store.ensure_ready()
     with sa.create_engine(store.url).connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     # A second store (a replica, a restart) finds the schema current and changes nothing.
     again = FeedbackStore(store.path.parent, database_url=store.url if not store.is_sqlite else "")
     assert again.ensure_ready() and again.counts() == store.counts()

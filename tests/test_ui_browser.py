@@ -178,7 +178,7 @@ def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
 
     from assistant.feedback import FeedbackStore
 
-    FeedbackStore(ui_settings.data_dir).record_feedback(
+    flagged_id = FeedbackStore(ui_settings.data_dir).record_feedback(
         "down", "Pertanyaan uji help desk", "Jawaban uji", comment="komentar uji help desk"
     )
     open_app(page, server_url)
@@ -198,6 +198,21 @@ def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
         page.locator("#sentra-export-flagged-csv").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "komentar uji help desk" in exported
+
+    # A correction: the pasal the 👎 answer should have cited, saved from the form and exported for training.
+    page.locator("#sentra-correction-id input").fill(str(flagged_id))
+    page.locator("#sentra-correction-regulation input").fill("PP 29/2018")
+    page.get_by_role("option", name="PP 29/2018").click()
+    page.locator("#sentra-correction-pasal textarea, #sentra-correction-pasal input").first.fill("18")
+    page.locator("#sentra-correction-save").click()
+    expect(page.locator("#sentra-correction-status")).to_contain_text("Koreksi disimpan", timeout=20_000)
+    expect(page.locator("#sentra-flagged")).to_contain_text("PP 29/2018 Pasal 18")
+    with page.expect_download() as download:
+        page.locator("#sentra-export-corrections").click()
+    corrections = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert {"question": "Pertanyaan uji help desk", "citation": {"regulation": "PP 29/2018", "pasal": "18"}}.items() <= (
+        corrections[0].items()
+    )
     page.screenshot(path=str(ARTIFACTS / "ui-helpdesk.png"), full_page=True)
 
 

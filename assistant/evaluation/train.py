@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,8 +139,8 @@ class Fitted:
     decline: DeclineModel
 
 
-def fit_all(index: LoadedIndex, train_path: Path, progress: bool = True, log: Callable[[str], None] = print) -> Fitted:
-    questions = questions_of(load_items(train_path))
+def fit_all(index: LoadedIndex, items: list[dict], progress: bool = True, log: Callable[[str], None] = print) -> Fitted:
+    questions = questions_of(items)
     fold = folds(len(questions))
     bar = lambda items, desc: tqdm(items, desc=desc, disable=not progress)  # noqa: E731
     identity = HybridRetriever(index=index, ranker=FusionRanker(), adapter=QueryAdapter())
@@ -227,12 +227,22 @@ def fit_decline(inputs: list[DeclineInput], unanswerable: np.ndarray) -> tuple[D
 
 
 def cross_validated_report(index: LoadedIndex, train_path: Path, progress: bool = True) -> dict:
-    return fit_all(index, train_path, progress, log=lambda message: None).report
+    return fit_all(index, load_items(train_path), progress, log=lambda message: None).report
 
 
-def train(index: LoadedIndex, train_path: Path, out_dir: Path, progress: bool = True, log: Callable[[str], None] = print) -> dict:
-    """Fit every learned artifact from `train_path` into `out_dir`; returns the cross-validated report."""
-    fitted = fit_all(index, train_path, progress, log)
+def train(
+    index: LoadedIndex,
+    train_path: Path,
+    out_dir: Path,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+    extra_paths: Sequence[Path] = (),
+) -> dict:
+    """Fit every learned artifact from `train_path` (and `extra_paths`, e.g. the help desk's exported
+    corrections) into `out_dir`; returns the cross-validated report."""
+    extra = {path: load_items(path) for path in extra_paths}
+    items = load_items(train_path) + [item for loaded in extra.values() for item in loaded]
+    fitted = fit_all(index, items, progress, log)
     out_dir.mkdir(parents=True, exist_ok=True)
     fitted.adapter.save(out_dir / ADAPTER_FILE)
     fitted.ranker.booster.save_model(str(out_dir / RANKER_FILE))
@@ -244,6 +254,10 @@ def train(index: LoadedIndex, train_path: Path, out_dir: Path, progress: bool = 
         "embedding_model": index.embedder.name,
         "train_file": train_path.name,
         "train_sha256": hashlib.sha256(train_path.read_bytes()).hexdigest(),
+        "extra_files": [
+            {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "items": len(loaded)}
+            for path, loaded in extra.items()
+        ],
         "ranker": {"params": RANKER_PARAMS, "rounds": ROUNDS},
         "cross_validated": fitted.report,
     }
@@ -251,7 +265,7 @@ def train(index: LoadedIndex, train_path: Path, out_dir: Path, progress: bool = 
     # Quotes are chosen from what the new ranker retrieves: the unit model is fit on its results.
     with_new_artifacts = LoadedIndex.open(index.settings.model_copy(update={"artifacts_dir": out_dir}))
     units, fitted.report["units"] = train_units(Assistant(with_new_artifacts.settings, index=with_new_artifacts),
-                                               load_items(train_path), progress, log)
+                                               items, progress, log)
     units.booster.save_model(str(out_dir / UNITS_FILE))
     write_manifest(out_dir, manifest | {"unit_features": list(UNIT_FEATURES),
                                        "units": {"params": UNIT_PARAMS, "rounds": UNIT_ROUNDS},

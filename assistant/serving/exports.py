@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
+
+from ..records import Passage
 
 ExportFormat = Literal["csv", "xlsx"]
 
@@ -50,7 +52,8 @@ EXPORTS = {
     "umpan-balik-negatif": ExportTable(
         "umpan-balik-negatif",
         "feedback",
-        ("id", "created_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"),
+        ("id", "created_at", "rating", "comment", "question", "answer", "citations", "abstained", "source",
+         "correct_regulation", "correct_pasal"),
     ),
     "pertanyaan-tak-terjawab": ExportTable(
         "pertanyaan-tak-terjawab",
@@ -116,3 +119,32 @@ def xlsx_bytes(table: ExportTable, rows: Iterable[dict]) -> bytes:
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+EVIDENCE_WORDS = 40  # the opening of the corrected pasal: long enough to pick its passage out, as train's spans do
+
+
+def correction_items(rows: Iterable[dict], pasal_passages: Callable[[str, str], list[Passage]]) -> Iterator[dict]:
+    """Corrected 👎 ratings as training items in the format of ../shared/eval/train.jsonl: the question,
+    the pasal the clerk chose as its citation, and that pasal's opening words as the evidence span.
+    A correction naming a pasal the index no longer holds is left out."""
+    for row in rows:
+        passages = pasal_passages(row["correct_regulation"], row["correct_pasal"])
+        if not passages:
+            continue
+        first = passages[0]
+        yield {
+            "id": f"helpdesk-{row['id']}",
+            "question": row["question"],
+            "style": "helpdesk",
+            "answerable": True,
+            "evidence": [{"source_file": first.source_file, "text": " ".join(first.text.split()[:EVIDENCE_WORDS])}],
+            "citation": {"regulation": row["correct_regulation"], "pasal": row["correct_pasal"]},
+            "key_facts": [],
+            "difficulty": "helpdesk",
+        }
+
+
+def jsonl_chunks(items: Iterable[dict]) -> Iterator[bytes]:
+    for item in items:
+        yield (json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8")

@@ -6,13 +6,16 @@ from __future__ import annotations
 import html
 import itertools
 import logging
+from collections.abc import Callable
 from datetime import datetime
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..feedback import FeedbackError
-from .exports import EXPORTS, ExportFormat, csv_chunks, xlsx_bytes
+from ..records import Passage
+from .exports import EXPORTS, ExportFormat, correction_items, csv_chunks, jsonl_chunks, xlsx_bytes
 from .sessions import COOKIE, COOKIE_PATH, HelpdeskSessions
 from .throttle import LoginThrottle, client_of, minutes_text
 
@@ -68,8 +71,14 @@ def login_page(message: str = "", enabled: bool = True) -> str:
     return LOGIN_PAGE.format(message=shown, body=body)
 
 
-def helpdesk_router(sessions: HelpdeskSessions | None, throttle: LoginThrottle, store) -> APIRouter:
-    """`store` is the FeedbackStore the exports read; `sessions` is None when the help desk is disabled."""
+def helpdesk_router(
+    sessions: HelpdeskSessions | None,
+    throttle: LoginThrottle,
+    store,
+    pasal_passages: Callable[[str, str], list[Passage]],
+) -> APIRouter:
+    """`store` is the FeedbackStore the exports read, `pasal_passages` the index lookup the corrections'
+    evidence is read with; `sessions` is None when the help desk is disabled."""
     router = APIRouter(prefix=COOKIE_PATH, include_in_schema=False)
 
     @router.get("/login")
@@ -116,6 +125,17 @@ def helpdesk_router(sessions: HelpdeskSessions | None, throttle: LoginThrottle, 
         response = RedirectResponse(f"{COOKIE_PATH}/login", status_code=303)
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
         return response
+
+    @router.get("/export/koreksi.jsonl")
+    def export_corrections() -> Response:
+        """Corrected 👎 answers as training items: `python -m assistant train --extra koreksi.jsonl`."""
+        filename = f"koreksi-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+        try:
+            items = list(correction_items(store.corrections(), pasal_passages))
+        except FeedbackError as error:
+            raise HTTPException(status_code=503, detail=str(error)) from error
+        return StreamingResponse(jsonl_chunks(items), media_type="application/jsonl", headers=headers)
 
     @router.get("/export/{name}.{fmt}")
     def export(name: str, fmt: ExportFormat) -> Response:
