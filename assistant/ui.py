@@ -71,13 +71,49 @@ CSS = """
 .badge-diubah { background: #fef3c7; color: #92400e; }
 .badge-dicabut { background: #fee2e2; color: #991b1b; }
 .pasal-missing { padding: 10px; border-radius: 8px; background: #fef2f2; color: #991b1b; }
-.sentra-disclaimer { font-size: 0.82em; opacity: 0.75; }
+.sentra-disclaimer { font-size: 0.82em; color: #52525b; }
+/* WCAG 2.1 AA contrast (checked with axe-core in tests/test_ui_browser.py): white on the primary fill and
+   the selected tab's label need 4.5:1; Gradio's orange #f97316 gives 2.8:1, #c2410c gives 5.2:1. */
+.gradio-container { --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
+  --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412; --color-accent: #c2410c; }
+.gradio-container button[role="tab"].selected { color: #c2410c; }
+footer a, footer button, footer .show-api { color: #52525b !important; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }
   .sentra-header h1 { font-size: 1.3em; }
   .pasal-text { max-height: none; }
 }
 """
+
+# Gradio names some controls in English whatever the page's language ("Copy message", "Select example 1:
+# ...", "chatbot conversation") and lists the chat's examples as role="list" of buttons, which a list may
+# not hold (axe-core: aria-required-children). Users read Indonesian: rename them as they appear.
+ACCESSIBLE_NAMES = """<script>
+(() => {
+  const names = [
+    [/^Copy message$/, "Salin pesan"], [/^Copied message$/, "Pesan disalin"], [/^More tabs$/, "Tab lainnya"],
+    [/^chatbot conversation$/, "Percakapan"], [/^user's message: /, "Pertanyaan Anda: "],
+    [/^bot's message: /, "Jawaban asisten: "], [/^Select example (\\d+): /, "Contoh pertanyaan $1: "],
+    [/^Gradio footer navigation$/, "Navigasi kaki halaman"],
+  ];
+  const rename = (element, attribute) => {
+    const value = element.getAttribute(attribute);
+    for (const [english, indonesian] of names) {
+      if (english.test(value)) { element.setAttribute(attribute, value.replace(english, indonesian)); return; }
+    }
+  };
+  const fix = () => {
+    for (const element of document.querySelectorAll("[aria-label]")) rename(element, "aria-label");
+    for (const element of document.querySelectorAll("[title]")) rename(element, "title");
+    for (const list of document.querySelectorAll('.examples[role="list"]')) {
+      list.setAttribute("role", "group");
+      list.setAttribute("aria-label", "Contoh pertanyaan");
+    }
+  };
+  new MutationObserver(fix).observe(document.documentElement,
+    {subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label", "title", "role"]});
+})();
+</script>"""
 
 WIDGET_CSS = (
     CSS
@@ -439,6 +475,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                         )
                         with gr.Row(equal_height=True):
                             question = gr.Textbox(
+                                label="Pertanyaan",  # the accessible name; Gradio's default is "Textbox"
                                 show_label=False,
                                 placeholder="Tulis pertanyaan Anda, lalu tekan Enter…",
                                 max_length=context.settings.max_question_chars * 2,
@@ -458,6 +495,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                             feedback_prompt = gr.Markdown("")
                             with gr.Row(equal_height=True):
                                 comment = gr.Textbox(
+                                    label="Komentar",
                                     show_label=False,
                                     placeholder="Komentar (opsional), misalnya pasal yang seharusnya dirujuk…",
                                     scale=5,
@@ -879,6 +917,7 @@ def build_widget(context: AppContext) -> gr.Blocks:
         )
         with gr.Row(equal_height=True):
             question = gr.Textbox(
+                label="Pertanyaan",
                 show_label=False,
                 placeholder="Tulis pertanyaan…",
                 scale=5,

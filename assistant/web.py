@@ -60,6 +60,7 @@ from .serving.middleware import (
 from .serving.sessions import COOKIE_PATH, HelpdeskSessions
 from .serving.throttle import LoginThrottle, RateLimit, client_of
 from .ui import (
+    ACCESSIBLE_NAMES,
     CSS,
     WIDGET_CSS,
     AppContext,
@@ -454,7 +455,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     # Order matters: the widget and the help desk before the catch-all mount at "/". No Gradio app
     # shows Python errors to users, and none accepts an upload larger than a request body may be.
-    mounts = {"footer_links": [], "run_history": False, "show_error": False, "max_file_size": settings.max_body_bytes}
+    mounts = {"footer_links": [], "run_history": False, "show_error": False, "max_file_size": settings.max_body_bytes,
+              "head": ACCESSIBLE_NAMES}
     widget = build_widget(context)
     widget.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, widget, path="/widget", css=WIDGET_CSS, **mounts)

@@ -25,6 +25,13 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   fi
 fi
 
+# axe-core (npm) for the accessibility checks the browser tests run in the page.
+if command -v npm >/dev/null 2>&1; then
+  npm install --silent --no-save --no-audit --no-fund --prefix .venv/axe axe-core@4.14.1 >/dev/null
+else
+  echo "npm tidak ditemukan; uji aksesibilitas (axe-core) akan dilewati." >&2
+fi
+
 # Headless Chromium for the browser tests (Playwright drives the system browser, it downloads none).
 if ! command -v chromium >/dev/null 2>&1; then
   if [[ "$(id -u)" == "0" ]]; then

@@ -262,3 +262,46 @@ def test_api_docs_render_offline_and_list_the_operations(page, server_url):
     expect(operations.filter(has_text="/api/ask")).to_be_visible(timeout=20_000)
     expect(operations.filter(has_text="/api/feedback")).to_be_visible()
     assert page.locator("text=Unable to render this definition").count() == 0
+
+
+AXE = PROJECT_ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/install.sh
+ENGLISH_NAMES = re.compile(r"^(Copy message|Select example|chatbot conversation|user's message|bot's message|Textbox$)")
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_no_serious_accessibility_violations_and_indonesian_names(browser, server_url, width, height):
+    """axe-core in the page: no "serious" or "critical" WCAG violation on the chat (with an answer shown),
+    the widget and the help desk, at desktop and phone widths; no control named in English."""
+    if not AXE.exists():
+        message = f"axe-core tidak ada di {AXE} (scripts/install.sh memasangnya lewat npm)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
+    context.set_default_timeout(20_000)
+    context.request.post(f"{server_url}/helpdesk/login", form={"password": HELPDESK_PASSWORD}, max_redirects=0)
+    page = context.new_page()
+    found = {}
+    try:
+        for path, ready in (("/", "#sentra-question textarea"), ("/widget/", "#sentra-widget-question textarea"),
+                            ("/helpdesk/", "#sentra-flagged")):
+            page.goto(f"{server_url}{path}", wait_until="load")
+            page.locator(ready).wait_for()
+            if path == "/":
+                ask(page, "Apa yang dimaksud dengan Sentra IKM?")
+            if path == "/helpdesk/":  # its tables load after the page: check them loaded, not pending
+                page.locator("#sentra-helpdesk-summary").get_by_text("Ringkasan").wait_for()
+                page.wait_for_function("() => !document.querySelector('.pending, .generating')")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    found[f"{path} {violation['id']}"] = [node["target"] for node in violation["nodes"]][:5]
+            names = page.evaluate(
+                "() => [...document.querySelectorAll('[aria-label], [title]')]"
+                ".map(e => e.getAttribute('aria-label') || e.getAttribute('title'))"
+            )
+            english = sorted({name for name in names if ENGLISH_NAMES.match(name)})
+            if english:
+                found[f"{path} English names"] = english
+    finally:
+        context.close()
+    assert found == {}
