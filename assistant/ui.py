@@ -47,6 +47,10 @@ DISCLAIMER = (
 )
 
 # On narrow screens the sources panel sits below the chat: bring it into view after a citation is opened.
+SCROLL_TO_FEEDBACK = """() => {
+  setTimeout(() => document.getElementById("sentra-feedback")?.scrollIntoView({behavior: "smooth", block: "center"}), 100);
+}"""
+
 SCROLL_TO_SOURCES = """() => {
   const panel = document.getElementById("sentra-sources");
   if (panel && window.innerWidth < 900) panel.scrollIntoView({behavior: "smooth", block: "start"});
@@ -72,12 +76,20 @@ CSS = """
 .badge-dicabut { background: #fee2e2; color: #991b1b; }
 .pasal-missing { padding: 10px; border-radius: 8px; background: #fef2f2; color: #991b1b; }
 .sentra-disclaimer { font-size: 0.82em; color: #52525b; }
+.sentra-active-filter { padding: 6px 12px; border-radius: 999px; background: #ffedd5; color: #7c2d12;
+  font-size: 0.9em; width: fit-content; }
 /* WCAG 2.1 AA contrast (checked with axe-core in tests/test_ui_browser.py): white on the primary fill and
    the selected tab's label need 4.5:1; Gradio's orange #f97316 gives 2.8:1, #c2410c gives 5.2:1. */
 .gradio-container { --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
   --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412; --color-accent: #c2410c; }
-.gradio-container button[role="tab"].selected { color: #c2410c; }
+button[role="tab"].selected { color: #c2410c; }
 footer a, footer button, footer .show-api { color: #52525b !important; }
+/* Touch targets of at least 44x44 px (WCAG 2.5.5) where fingers, not a mouse, press them. Gradio prefixes
+   every selector here with its container, so none names .gradio-container itself. */
+@media (max-width: 640px), (pointer: coarse) {
+  .icon-button { min-width: 44px !important; min-height: 44px !important; justify-content: center; }
+  button, .label-wrap { min-height: 44px !important; }
+}
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }
   .sentra-header h1 { font-size: 1.3em; }
@@ -184,10 +196,25 @@ def short_citation(citation: dict) -> str:
     return f"{where} · {citation['regulation']}"
 
 
+RELATED_HEADING = "\n\nKetentuan terkait:\n"
+
+
+def collapsed_related(text: str) -> str:
+    """The supporting quotes after the lead, folded into a <details> block the user opens: on a phone an
+    answer with all its quotes is several screens tall, and the lead is what most readers need first."""
+    lead, heading, related = text.partition(RELATED_HEADING)
+    if not heading:
+        return text
+    count = sum(1 for line in related.splitlines() if line.startswith("- "))
+    return (f"{lead}\n\n<details><summary>Ketentuan terkait ({count} kutipan) — buka</summary>\n\n"
+            f"{related.strip()}\n\n</details>")
+
+
 def display_text(answer: Answer) -> str:
-    """The chat message: notices (LLM fallback, truncated question, ...) first, then the answer Markdown."""
+    """The chat message: notices (LLM fallback, truncated question, ...) first, then the answer Markdown
+    with its supporting quotes folded."""
     notices = "".join(f"ℹ️ **Catatan:** {notice}\n\n" for notice in dict.fromkeys(answer.notices))
-    return notices + (answer.answer or "")
+    return notices + collapsed_related(answer.answer or "")
 
 
 def entry_from_answer(answer: Answer) -> dict:
@@ -310,7 +337,8 @@ def normalize_pasal(text: str) -> str:
 def conversation_markdown(conversation: list[dict]) -> str:
     lines = [f"# Percakapan — {APP_TITLE}", "", f"_Diekspor: {datetime.now().strftime('%d-%m-%Y %H:%M')}_", ""]
     for number, entry in enumerate(conversation, start=1):
-        lines += [f"## Pertanyaan {number}", "", entry["question"], "", "### Jawaban", "", entry["display"], ""]
+        notices = "".join(f"Catatan: {notice}\n\n" for notice in entry.get("notices", []))
+        lines += [f"## Pertanyaan {number}", "", entry["question"], "", "### Jawaban", "", notices + entry["answer"], ""]
         if entry["citations"]:
             lines += ["### Rujukan", ""]
             for citation in entry["citations"]:
@@ -438,6 +466,16 @@ def _session(request: gr.Request | None) -> str:
     return getattr(request, "session_hash", "") or ""
 
 
+def filter_chip(regulations: list[str] | None, statuses: list[str] | None):
+    """The active filters, shown above the question box while any is set."""
+    parts = list(regulations or []) + [f"status {STATUS_LABEL.get(s, s)}" for s in statuses or []]
+    if not parts:
+        return gr.update(value="", visible=False)
+    return gr.update(value=f"**Filter aktif:** {' · '.join(parts)} — jawaban hanya dari sini "
+                           "(ubah di *Filter regulasi*, atau *Hapus percakapan* untuk mulai tanpa filter).",
+                     visible=True)
+
+
 def too_many_requests(wait_s: float) -> str:
     return f"Terlalu banyak permintaan. Coba lagi dalam {math.ceil(wait_s)} detik."
 
@@ -473,6 +511,8 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                             examples=[{"text": text} for text in EXAMPLES],
                             elem_id="sentra-chat",
                         )
+                        active_filter = gr.Markdown(visible=False, elem_id="sentra-active-filter",
+                                                    elem_classes=["sentra-active-filter"])
                         with gr.Row(equal_height=True):
                             question = gr.Textbox(
                                 label="Pertanyaan",  # the accessible name; Gradio's default is "Textbox"
@@ -633,7 +673,7 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             [conversation],
             [conversation, pending_feedback, feedback_box, feedback_prompt, comment],
             api_visibility="private",
-        )
+        ).then(None, js=SCROLL_TO_FEEDBACK)  # on a phone the box opens below the visible screen
 
         def save_comment(text, feedback_id):
             text = (text or "").strip()
@@ -679,6 +719,13 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
         reset_outputs = [chatbot, conversation, chips, sources, feedback_box, pending_feedback, export_file]
         clear.click(reset, None, reset_outputs, api_visibility="private", queue=False)
         chatbot.clear(reset, None, reset_outputs, api_visibility="private", queue=False)
+        # "Hapus percakapan" starts afresh: the filters go too, or the next question would be answered
+        # within limits the user no longer sees.
+        clear.click(lambda: ([], [], gr.update(value="", visible=False)), None,
+                    [regulation_filter, status_filter, active_filter], api_visibility="private", queue=False)
+        for control in (regulation_filter, status_filter):
+            control.change(filter_chip, [regulation_filter, status_filter], active_filter,
+                           api_visibility="private", queue=False)
 
         def export_conversation(conv):
             if not conv:

@@ -110,7 +110,8 @@ def fill(collection, start: int, stop: int, real: np.ndarray, passages: list, rn
             documents=[p.text for p in source],
             metadatas=[{"regulation": p.regulation, "status": "berlaku"} for p in source],
         )
-        print(f"  {high:>9,} vektor  ({time.perf_counter() - began:6.0f} s)", flush=True)
+        if high % 50_000 < BATCH or high == stop:
+            print(f"  {high:>9,} vektor  ({time.perf_counter() - began:6.0f} s)", flush=True)
     return time.perf_counter() - began
 
 

@@ -305,3 +305,57 @@ def test_no_serious_accessibility_violations_and_indonesian_names(browser, serve
     finally:
         context.close()
     assert found == {}
+
+
+def test_active_filter_is_shown_and_cleared_with_the_conversation(page, server_url):
+    from playwright.sync_api import expect
+
+    open_app(page, server_url)
+    chip = page.locator("#sentra-active-filter")
+    accordion = page.get_by_role("button", name=re.compile("^Filter regulasi"))
+    expect(chip).to_be_hidden()
+    accordion.click()
+    page.get_by_label("Batasi jawaban ke regulasi").click()
+    page.get_by_role("option", name="PP 29/2018").click()
+    accordion.click()  # the accordion closed: the chip still says a filter is on
+    expect(chip).to_contain_text("Filter aktif: PP 29/2018")
+    ask(page, "Apa yang dimaksud dengan Sentra IKM?")
+    page.locator("#sentra-clear").click()
+    expect(chip).to_be_hidden()
+    accordion.click()
+    expect(page.get_by_label("Batasi jawaban ke regulasi")).to_have_value("")
+    expect(page.locator(".token")).to_have_count(0)  # no selected regulation left in the dropdown
+
+
+def test_phone_answer_folds_its_quotes_targets_are_large_and_feedback_box_is_in_view(browser, server_url):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True,
+                                  is_mobile=True)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        open_app(page, server_url)
+        ask(page, "Apa yang dimaksud dengan Sentra IKM?")
+        message = page.locator('#sentra-chat [data-testid="bot"]').last
+        folded = message.locator("details")
+        expect(folded.locator("summary")).to_contain_text("Ketentuan terkait")
+        closed_height = message.bounding_box()["height"]
+        folded.locator("summary").click()
+        open_height = message.bounding_box()["height"]
+        # The quotes open on request, and folded they no longer make the answer screens tall.
+        assert closed_height <= open_height / 2, (closed_height, open_height)
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('#sentra-chat button, #sentra-send, #sentra-clear')]
+                 .filter(e => e.offsetParent && e.getBoundingClientRect().height > 2)
+                 .map(e => [e.getAttribute('aria-label') || e.innerText, e.getBoundingClientRect().width,
+                            e.getBoundingClientRect().height])
+                 .filter(([, w, h]) => w < 44 || h < 44)"""
+        )
+        assert small == []
+        page.locator("#sentra-chat").get_by_label(re.compile("^(Dislike|Tidak Suka)$")).last.click()
+        box = page.locator("#sentra-comment textarea")
+        expect(box).to_be_in_viewport()
+        page.screenshot(path=str(ARTIFACTS / "ui-phone.png"))
+    finally:
+        context.close()
