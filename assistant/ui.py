@@ -54,6 +54,15 @@ SCROLL_TO_FEEDBACK = """() => {
 SCROLL_TO_SOURCES = """() => {
   const panel = document.getElementById("sentra-sources");
   if (panel && window.innerWidth < 900) panel.scrollIntoView({behavior: "smooth", block: "start"});
+  // A long pasal (an amending article quoting many others, a list of definitions) opens at the quoted part.
+  let tries = 20;
+  const toQuote = () => {
+    const mark = panel && panel.querySelector(".pasal-text mark");
+    if (!mark) { if (tries-- > 0) setTimeout(toQuote, 50); return; }
+    const box = mark.closest(".pasal-text");
+    box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - 24;
+  };
+  toQuote();
 }"""
 
 CSS = """

@@ -359,3 +359,26 @@ def test_phone_answer_folds_its_quotes_targets_are_large_and_feedback_box_is_in_
         page.screenshot(path=str(ARTIFACTS / "ui-phone.png"))
     finally:
         context.close()
+
+
+def test_a_long_pasal_opens_at_the_quoted_part(page, server_url):
+    """PP 29/2018 Pasal 1 (definitions, five passages) is far taller than the panel: a citation of one of
+    its last definitions opens with that definition in view, not at the top of the pasal."""
+    from playwright.sync_api import expect
+
+    open_app(page, server_url)
+    ask(page, "Apa yang dimaksud dengan Pemerintah Pusat dalam PP 29/2018?")
+    chip = page.locator("#sentra-chips label", has_text="Pasal 1").first
+    expect(chip).to_be_visible()
+    chip.click()
+    mark = page.locator("#sentra-sources .pasal-text mark").first
+    expect(mark).to_contain_text("Pemerintah Pusat")
+    page.wait_for_function(
+        """() => {
+          const mark = document.querySelector("#sentra-sources .pasal-text mark");
+          const box = mark.closest(".pasal-text");
+          if (box.scrollHeight <= box.clientHeight) return false;  // the test needs a pasal taller than the box
+          const m = mark.getBoundingClientRect(), b = box.getBoundingClientRect();
+          return box.scrollTop > 0 && m.top >= b.top && m.top < b.bottom;
+        }"""
+    )
