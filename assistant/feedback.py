@@ -7,12 +7,11 @@ Alembic (assistant/migrations/); every store upgrades it to head before its firs
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
+
+from .file_lock import exclusive_lock
 
 log = logging.getLogger(__name__)
 
@@ -123,21 +124,12 @@ class FeedbackStore:
 
         return engine
 
-    @contextmanager
-    def _migration_lock(self, connection: Connection) -> Iterator[None]:
-        if connection.dialect.name == "postgresql":
+    def _migration_lock(self, connection: Connection) -> AbstractContextManager[None]:
+        if self.is_sqlite:
+            return exclusive_lock(self.path.with_name(self.path.name + ".migrate.lock"))
+        if connection.dialect.name == "postgresql":  # held until the migration's transaction ends
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
-            yield
-            return
-        if not self.is_sqlite:
-            yield
-            return
-        with open(self.path.with_name(self.path.name + ".migrate.lock"), "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return nullcontext()
 
     def _ready_engine(self) -> Engine:
         if self._engine is not None:

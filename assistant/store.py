@@ -12,14 +12,14 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from .file_lock import exclusive_lock
 from .records import Passage
 
 BUILDS_KEPT = 2  # the published build and the one before it, which a running server may still read
@@ -79,18 +79,9 @@ class IndexLayout:
                 removed.append(path.name)
         return removed
 
-    @contextmanager
-    def write_lock(self) -> Iterator[None]:
+    def write_lock(self) -> AbstractContextManager[None]:
         """One index writer at a time; a second `index` run waits instead of corrupting a build."""
-        import fcntl
-
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive_lock(self.root / ".lock")
 
 
 def chroma_client(build: Path, chroma_url: str | None):

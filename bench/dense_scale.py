@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
 import statistics
 import sys
@@ -49,27 +48,11 @@ from assistant.indexer import HNSW_CONFIGURATION, content_hash, searchable_text 
 from assistant.retriever import LoadedIndex  # noqa: E402
 from assistant.vector_cache import VectorCache, vector_key  # noqa: E402
 from load import free_port, percentile, rss_mb  # noqa: E402  bench/load.py
+from scale import folder_mb  # noqa: E402  bench/scale.py
 from support.launch import chroma_server  # noqa: E402
 
 BATCH = 5_000  # below Chroma's maximum batch size
 SEED = 0
-
-
-def folder_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
-
-
-def chroma_pid() -> int:
-    """The `chroma run` process this script started (a child of this process)."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-            cmdline = (status.parent / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if int(fields.get("PPid", "0")) == os.getpid() and "chroma" in cmdline:
-            return int(status.parent.name)
-    raise RuntimeError("proses chroma run tidak ditemukan")
 
 
 def real_vectors(settings) -> tuple[np.ndarray, list, list[str]]:
@@ -177,9 +160,9 @@ def main() -> None:
     data = args.work_dir / "chroma"
     rng = np.random.default_rng(SEED)
     measured = []
-    with chroma_server(data, free_port(), args.work_dir / "chroma.log") as url:
-        server_pid = chroma_pid()
-        port = int(url.rsplit(":", 1)[1])
+    with chroma_server(data, free_port(), args.work_dir / "chroma.log") as server:
+        server_pid = server.pid
+        port = int(server.url.rsplit(":", 1)[1])
         client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
         collection = client.create_collection("passages-scale", configuration=HNSW_CONFIGURATION, embedding_function=None)
         have = 0

@@ -96,17 +96,24 @@ def run_clients(clients: int, questions: list[str], worker) -> tuple[list[float]
     return latencies, errors, time.perf_counter() - started
 
 
-class HttpWorker:
-    """Each new client session talks to the next of `urls` (a round-robin balancer)."""
+class RoundRobin:
+    """The next of `urls` for each new client session, as a round-robin balancer gives them out."""
 
-    def __init__(self, *urls: str):
+    def __init__(self, urls: tuple[str, ...]):
         self.urls = itertools.cycle(urls)
         self.lock = threading.Lock()
 
-    def session(self) -> httpx.Client:
+    def __call__(self) -> str:
         with self.lock:
-            url = next(self.urls)
-        return httpx.Client(base_url=url, timeout=120)
+            return next(self.urls)
+
+
+class HttpWorker:
+    def __init__(self, *urls: str):
+        self.next_url = RoundRobin(urls)
+
+    def session(self) -> httpx.Client:
+        return httpx.Client(base_url=self.next_url(), timeout=120)
 
     def ask(self, session: httpx.Client, question: str) -> None:
         response = session.post("/api/ask", json={"question": question})
@@ -122,15 +129,12 @@ class GradioWorker:
     """Gradio's queue keeps a client on the replica it started with (sticky), as a balancer must."""
 
     def __init__(self, *urls: str):
-        self.urls = itertools.cycle(urls)
-        self.lock = threading.Lock()
+        self.next_url = RoundRobin(urls)
 
     def session(self):
         from gradio_client import Client
 
-        with self.lock:
-            url = next(self.urls)
-        return Client(url + "/", verbose=False)
+        return Client(self.next_url() + "/", verbose=False)
 
     def ask(self, session, question: str) -> None:
         markdown, contract = session.predict(question, api_name="/ask")
@@ -199,7 +203,8 @@ def replicated(args, questions: list[str], work: Path) -> dict:
     from support.postgres import PostgresServer
 
     settings = get_settings()
-    with chroma_server(work / "chroma", free_port(), work / "chroma.log") as chroma, PostgresServer(free_port()) as pg:
+    with chroma_server(work / "chroma", free_port(), work / "chroma.log") as server, PostgresServer(free_port()) as pg:
+        chroma = server.url
         index_dir = work / "index"
         if (settings.index_dir / "vectors").exists():
             shutil.copytree(settings.index_dir / "vectors", index_dir / "vectors")

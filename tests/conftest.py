@@ -69,8 +69,8 @@ def chroma_server(tmp_path):
 
     if not CHROMA.exists():
         pytest.skip(f"CLI chroma tidak ditemukan di {CHROMA}")
-    with running_chroma(tmp_path / "chroma-data", free_port(), tmp_path / "chroma.log") as url:
-        yield url
+    with running_chroma(tmp_path / "chroma-data", free_port(), tmp_path / "chroma.log") as chroma:
+        yield chroma.url
 
 
 class RunningServer:

@@ -22,6 +22,7 @@ from assistant.config import PROJECT_ROOT
 from assistant.ingest.pull import add_regulation, parse_regulation_id, pull_corpus, sha256_of
 from assistant.ingest.sources import SourceError
 from conftest import REGULATIONS, SHARED, free_port, require_shared
+from support.launch import wait_until_ready
 from support.mirror import MirrorServer, mirror_tree
 
 CATALOG = PROJECT_ROOT / "corpus" / "catalog.toml"
@@ -219,21 +220,14 @@ def test_fresh_folder_pulls_indexes_and_serves(mirror_root, tmp_path):
             assert result.returncode == 0, result.stderr
     server = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve"], env=os.environ | env, cwd=tmp_path,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.stderr.read().decode()
-            try:
-                response = httpx.post(
-                    f"http://127.0.0.1:{port}/api/ask", json={"question": "Apa yang dimaksud dengan Kawasan Industri?"},
-                    timeout=30,
-                )
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server tidak menjawab"
-                time.sleep(0.5)
+        wait_until_ready(f"http://127.0.0.1:{port}/healthz", server, timeout=120)
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/api/ask", json={"question": "Apa yang dimaksud dengan Kawasan Industri?"},
+            timeout=30,
+        )
         assert response.status_code == 200
         assert any(c["regulation"] == "PP 142/2015" for c in response.json()["citations"])
     finally:

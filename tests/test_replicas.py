@@ -15,6 +15,7 @@ import httpx
 import sqlalchemy as sa
 
 from conftest import HELPDESK_PASSWORD, REGULATIONS, free_port, make_settings
+from support.launch import wait_until_ready
 from support.postgres import PostgresServer
 
 QUESTION = "Apa yang dimaksud dengan Sentra IKM?"
@@ -30,20 +31,12 @@ def start_replica(env: dict, log_path) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def wait_healthy(process: subprocess.Popen, url: str, log_path, timeout_s: float = 240) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
-        try:
-            response = httpx.get(f"{url}/healthz", timeout=5)
-            if response.status_code == 200:
-                return response.json()
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("replika tidak siap: " + log_path.read_text(errors="replace")[-3000:])
-        time.sleep(0.5)
+def wait_healthy(process: subprocess.Popen, url: str, log_path) -> dict:
+    try:
+        wait_until_ready(f"{url}/healthz", process, timeout=240)
+    except (RuntimeError, TimeoutError) as error:
+        raise RuntimeError(log_path.read_text(errors="replace")[-3000:]) from error
+    return httpx.get(f"{url}/healthz", timeout=5).json()
 
 
 def test_two_replicas_share_feedback_and_follow_a_published_index(small_settings, chroma_server, tmp_path):

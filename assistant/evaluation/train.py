@@ -11,7 +11,6 @@ between settings.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from ..retrieval.features import FEATURE_VERSION, FEATURES
 from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
 from ..retriever import Filters, HybridRetriever, LoadedIndex
+from ..ingest.pull import sha256_of
 from .metrics import FOLDS, SEED, Metrics, covers, first_hit_rank, folds, load_items, trigrams
 from .unit_training import UNIT_PARAMS, UNIT_ROUNDS, train_units
 
@@ -253,9 +253,9 @@ def train(
         "analysis_version": ANALYSIS_VERSION,
         "embedding_model": index.embedder.name,
         "train_file": train_path.name,
-        "train_sha256": hashlib.sha256(train_path.read_bytes()).hexdigest(),
+        "train_sha256": sha256_of(train_path),
         "extra_files": [
-            {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "items": len(loaded)}
+            {"file": path.name, "sha256": sha256_of(path), "items": len(loaded)}
             for path, loaded in extra.items()
         ],
         "ranker": {"params": RANKER_PARAMS, "rounds": ROUNDS},

@@ -8,12 +8,10 @@ target (the loaders skip it) and replace the target only once whole and verified
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ import tomlkit
 from tqdm import tqdm
 
 from ..catalog import Catalog, CatalogEntry
+from ..file_lock import exclusive_lock
 from ..identity import read_identity
 from ..loaders import bulk_source_file
 from .sources import MissingAtSource, Source, SourceError, SourceUnreachable, open_source
@@ -98,16 +97,9 @@ def partial_path(target: Path, name: str) -> Path:
     return target / f".{name}.part"
 
 
-@contextmanager
-def pull_lock(target: Path) -> Iterator[None]:
+def pull_lock(target: Path) -> AbstractContextManager[None]:
     """One pull per folder at a time: a second waits instead of writing the same partial files."""
-    target.mkdir(parents=True, exist_ok=True)
-    with open(target / ".pull.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(target / ".pull.lock")
 
 
 def fetch_verified(source: Source, file: CorpusFile, target: Path, show_progress: bool) -> Path:
@@ -115,7 +107,7 @@ def fetch_verified(source: Source, file: CorpusFile, target: Path, show_progress
     partial = partial_path(target, file.name)
     resumed = partial.stat().st_size if partial.exists() else 0
     with tqdm(
-        desc=file.name, unit="B", unit_scale=True, initial=0, disable=not show_progress, leave=False
+        desc=file.name, unit="B", unit_scale=True, disable=not show_progress, leave=False
     ) as bar:
         source.fetch(file.path, file.name, partial, bar.update)
     got = sha256_of(partial)

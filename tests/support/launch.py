@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
@@ -43,9 +44,15 @@ def start_app(port: int, env: Mapping[str, str], timeout: float = 180) -> subpro
     return process
 
 
+@dataclass(frozen=True)
+class RunningChroma:
+    url: str
+    pid: int  # for benchmarks that read the server's memory
+
+
 @contextmanager
-def chroma_server(data_dir: Path, port: int, log_path: Path) -> Iterator[str]:
-    """A real `chroma run` server on 127.0.0.1:`port` with its data in `data_dir`; yields its URL."""
+def chroma_server(data_dir: Path, port: int, log_path: Path) -> Iterator[RunningChroma]:
+    """A real `chroma run` server on 127.0.0.1:`port` with its data in `data_dir`."""
     if not CHROMA.exists():
         raise FileNotFoundError(f"CLI chroma tidak ditemukan di {CHROMA}")
     with open(log_path, "wb") as log:
@@ -59,7 +66,7 @@ def chroma_server(data_dir: Path, port: int, log_path: Path) -> Iterator[str]:
                 wait_until_ready(f"{url}/api/v2/heartbeat", process, timeout=60)
             except (RuntimeError, TimeoutError) as error:
                 raise RuntimeError(log_path.read_text(errors="replace")) from error
-            yield url
+            yield RunningChroma(url, process.pid)
         finally:
             process.terminate()
             try:
