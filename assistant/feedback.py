@@ -1,4 +1,4 @@
-"""Help-desk storage: answer ratings (with optional comments) and declined questions.
+"""Help-desk storage: answer ratings (with optional comments), declined questions and answered follow-ups.
 
 SQLite (WAL) in the data folder by default; PostgreSQL (or any SQLAlchemy URL) when
 SENTRA_DATABASE_URL is set, so that replicas share one help desk. The schema is versioned with
@@ -67,7 +67,20 @@ unanswered = sa.Table(
     sa.Column("nearest", sa.Text),
     sa.Column("source", sa.Text),
 )
-TABLES = {"feedback": feedback, "unanswered": unanswered}
+followups = sa.Table(  # migration 0003
+    "followups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.Text),
+    sa.Column("question", sa.Text),
+    sa.Column("previous_question", sa.Text),
+    sa.Column("read_as", sa.Text),  # the standalone question the assistant searched with
+    sa.Column("answer", sa.Text),
+    sa.Column("citations", sa.Text),
+    sa.Column("repeats_previous", sa.Integer),  # cites exactly what the previous answer cited
+    sa.Column("source", sa.Text),
+)
+TABLES = {"feedback": feedback, "unanswered": unanswered, "followups": followups}
 
 
 class FeedbackError(RuntimeError):
@@ -245,6 +258,23 @@ class FeedbackStore:
         with self._write() as connection:
             return int(connection.execute(unanswered.insert().values(row)).inserted_primary_key[0])
 
+    def log_followup(
+        self, question: str, previous_question: str, read_as: str, answer: str, citations: list,
+        repeats_previous: bool, source: str = "ui",
+    ) -> int:
+        row = {
+            "created_at": now_iso(),
+            "question": question,
+            "previous_question": previous_question,
+            "read_as": read_as,
+            "answer": answer,
+            "citations": citations_json(citations),
+            "repeats_previous": int(repeats_previous),
+            "source": source,
+        }
+        with self._write() as connection:
+            return int(connection.execute(followups.insert().values(row)).inserted_primary_key[0])
+
     # --- reads -----------------------------------------------------------------------------------
 
     def get_feedback(self, feedback_id: int) -> dict | None:
@@ -265,12 +295,16 @@ class FeedbackStore:
         """A page of declined questions, newest first."""
         return self._read(self._newest_first("unanswered").limit(limit).offset(offset))
 
+    def followups(self, limit: int = 50, offset: int = 0) -> list[dict]:
+        """A page of answered follow-up questions, newest first."""
+        return self._read(self._newest_first("followups").limit(limit).offset(offset))
+
     def corrections(self, batch: int = 500) -> Iterator[dict]:
         """Every corrected 👎 rating, newest first."""
         return (row for row in self.all_rows("feedback", batch) if row["correct_pasal"])
 
     def all_rows(self, table: str, batch: int = 500) -> Iterator[dict]:
-        """Every row of the flagged ("feedback") or unanswered table, newest first, read a batch at a
+        """Every row of the flagged ("feedback"), unanswered or followups table, newest first, read a batch at a
         time so that an export never holds the whole table in memory. Each batch starts below the
         last row read (not at an offset), so a row added meanwhile neither repeats nor hides one."""
         chosen = TABLES[table]
@@ -288,6 +322,7 @@ class FeedbackStore:
                 sa.select(count).select_from(feedback).where(feedback.c.rating == "up").scalar_subquery().label("up"),
                 sa.select(count).select_from(feedback).where(feedback.c.rating == "down").scalar_subquery().label("down"),
                 sa.select(count).select_from(unanswered).scalar_subquery().label("unanswered"),
+                sa.select(count).select_from(followups).scalar_subquery().label("followups"),
             )
         )
         return rows[0]

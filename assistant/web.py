@@ -47,8 +47,8 @@ from .feedback import FeedbackError, FeedbackStore
 from .records import Passage
 from .retriever import Filters
 from .serving.helpdesk import helpdesk_router
-from .serving.index_watch import follow_index
 from .serving.http_protocol import protocol_with_deadline
+from .serving.index_watch import follow_index
 from .serving.middleware import (
     HTTP_ERROR_TEXT,
     BodyLimit,
@@ -59,19 +59,11 @@ from .serving.middleware import (
 )
 from .serving.sessions import COOKIE_PATH, HelpdeskSessions
 from .serving.throttle import LoginThrottle, RateLimit, client_of
-from .ui import (
-    ACCESSIBLE_NAMES,
-    CSS,
-    WIDGET_CSS,
-    AppContext,
-    build_helpdesk,
-    build_main_ui,
-    build_widget,
-    log_unanswered,
-    pasal_heading,
-    slug,
-    too_many_requests,
-)
+from .serving.ui.chat import build_main_ui, log_unanswered
+from .serving.ui.context import AppContext, slug, too_many_requests
+from .serving.ui.helpdesk import build_helpdesk
+from .serving.ui.render import CSS, HEAD_SCRIPTS, WIDGET_CSS, pasal_heading
+from .serving.ui.widget import build_widget
 
 log = logging.getLogger(__name__)
 
@@ -456,7 +448,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     # Order matters: the widget and the help desk before the catch-all mount at "/". No Gradio app
     # shows Python errors to users, and none accepts an upload larger than a request body may be.
     mounts = {"footer_links": [], "run_history": False, "show_error": False, "max_file_size": settings.max_body_bytes,
-              "head": ACCESSIBLE_NAMES}
+              "head": HEAD_SCRIPTS}
     widget = build_widget(context)
     widget.queue(default_concurrency_limit=4)
     gr.mount_gradio_app(app, widget, path="/widget", css=WIDGET_CSS, **mounts)

@@ -8,9 +8,21 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from assistant.feedback import FeedbackError, FeedbackStore
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from assistant.feedback import MIGRATIONS, FeedbackError, FeedbackStore
 from conftest import free_port
 from support.postgres import PostgresServer
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+HEAD = head_revision()
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +51,22 @@ def test_roundtrip_counts_and_pages(store):
     store.log_unanswered("resep nasi goreng", "Maaf ...", ["PP 29/2018 Pasal 5"])
     assert [(r["question"], r["comment"]) for r in store.flagged()] == [("Apa itu Sentra IKM?", "kurang lengkap")]
     assert store.get_feedback(first)["citations"] == '[{"regulation": "PP 29/2018", "pasal": "1"}]'
-    assert store.counts() == {"up": 1, "down": 1, "unanswered": 1}
+    assert store.counts() == {"up": 1, "down": 1, "unanswered": 1, "followups": 0}
     assert [r["question"] for r in store.all_rows("unanswered", batch=1)] == ["resep nasi goreng"]
     store.withdraw_feedback(second)
     assert store.get_feedback(second) is None and store.counts()["up"] == 0
+
+
+def test_followups_are_kept_for_review_newest_first(store):
+    store.log_followup("Kalau provinsi?", "Apa kewajiban kabupaten?", "Apa kewajiban provinsi?", "Jawaban",
+                       [{"regulation": "PP 29/2018", "pasal": "10"}], repeats_previous=False)
+    store.log_followup("Dananya dari mana?", "Apa kewajiban kabupaten?", "Apa kewajiban kabupaten? dananya",
+                       "Jawaban sama", [], repeats_previous=True, source="widget")
+    rows = store.followups()
+    assert [(r["question"], r["repeats_previous"], r["source"]) for r in rows] == [
+        ("Dananya dari mana?", 1, "widget"), ("Kalau provinsi?", 0, "ui")]
+    assert rows[1]["read_as"] == "Apa kewajiban provinsi?" and store.counts()["followups"] == 2
+    assert [r["question"] for r in store.all_rows("followups", batch=1)] == ["Dananya dari mana?", "Kalau provinsi?"]
 
 
 def test_export_pages_by_key_and_loses_no_row(store):
@@ -72,7 +96,7 @@ def test_concurrent_writers_all_land(store):
 def test_the_schema_is_versioned(store):
     store.ensure_ready()
     with sa.create_engine(store.url).connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == HEAD
     # A second store (a replica, a restart) finds the schema current and changes nothing.
     again = FeedbackStore(store.path.parent, database_url=store.url if not store.is_sqlite else "")
     assert again.ensure_ready() and again.counts() == store.counts()

@@ -13,7 +13,7 @@ from test_training import made_up_items
 from assistant.evaluation.metrics import normalized_text
 from assistant.evaluation.train import train
 from assistant.retriever import HybridRetriever, LoadedIndex
-from assistant.ui import save_correction
+from assistant.serving.ui.helpdesk import save_correction
 
 # Asked of the small index (PP 29/2018 and the seed overview); Pasal 30 is not among its first ten
 # before the correction (asserted below), so a better rank after it is the correction's doing.

@@ -268,7 +268,7 @@ def test_slow_and_oversized_request_heads_are_cut_off(fresh_server):
 
 
 def test_old_conversation_downloads_are_removed(tmp_path):
-    from assistant.ui import prune_old_files
+    from assistant.serving.ui.chat import prune_old_files
 
     old, recent = tmp_path / "lama.md", tmp_path / "baru.md"
     old.write_text("lama")

@@ -143,7 +143,7 @@ def test_chat_citation_sources_feedback(page, server_url, ui_settings, capsys):
     page.screenshot(path=str(ARTIFACTS / "ui-answer-sources.png"), full_page=True)
 
     # 👎 on the last answer, with a comment: it must land in SQLite.
-    page.locator("#sentra-chat").get_by_label(re.compile("^(Dislike|Tidak Suka)$")).last.click()
+    page.locator("#sentra-chat").get_by_label("Tidak membantu", exact=True).last.click()
     comment = page.locator("#sentra-comment textarea")
     expect(comment).to_be_visible()
     comment.fill("Ayat (2) tidak dikutip.")
@@ -178,10 +178,13 @@ def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
 
     from assistant.feedback import FeedbackStore
 
-    flagged_id = FeedbackStore(ui_settings.data_dir).record_feedback(
-        "down", "Pertanyaan uji help desk", "Jawaban uji", comment="komentar uji help desk"
-    )
+    store = FeedbackStore(ui_settings.data_dir)
+    flagged_id = store.record_feedback("down", "Pertanyaan uji help desk", "Jawaban uji", comment="komentar uji help desk")
+    store.log_unanswered("Pertanyaan lama tak terjawab", "Maaf", ["PP 14/2015 Pasal", "Paparan Sentra IKM Pasal -"])
     open_app(page, server_url)
+    # A follow-up that is answered: nobody flags it, so the help desk lists it with how it was read.
+    ask(page, "Apa kewajiban pemerintah daerah kabupaten/kota dalam pembangunan Sentra IKM?")
+    ask(page, "Bagaimana dengan pemerintah provinsi?")
     page.get_by_role("tab", name="Help desk").click()
     expect(page.locator('#sentra-helpdesk-link a[href="helpdesk/"]')).to_be_visible()
 
@@ -194,8 +197,13 @@ def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
     page.locator("#sentra-helpdesk-login").click()
     expect(page.locator("#sentra-flagged")).to_contain_text("komentar uji help desk", timeout=20_000)
     expect(page.locator("#sentra-flagged-page")).to_contain_text("Halaman 1 dari")
+    followups = page.locator("#sentra-followups")
+    expect(followups).to_contain_text("Bagaimana dengan pemerintah provinsi?")
+    expect(followups).to_contain_text("Apa kewajiban pemerintah daerah kabupaten/kota")  # the question before it
+    unanswered = page.locator("#sentra-unanswered")
+    expect(unanswered).to_contain_text("PP 14/2015; Paparan Sentra IKM")  # no empty "Pasal -" left
     with page.expect_download() as download:
-        page.locator("#sentra-export-flagged-csv").click()
+        page.locator("#sentra-export-umpan-balik-negatif-csv").click()
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "komentar uji help desk" in exported
 
@@ -229,6 +237,8 @@ def test_mobile_width_has_no_horizontal_scroll(browser, server_url):
 
 
 def test_widget_in_iframe_and_web_component(page, server_url, portal_url):
+    """A portal (another origin) embeds the widget: the visitor sees the answer's citations, opens the
+    pasal with its status and the quoted part marked, and can say what was wrong after 👎."""
     from playwright.sync_api import expect
 
     page.goto(f"{portal_url}/embed-example.html?server={server_url}", wait_until="load")
@@ -238,12 +248,67 @@ def test_widget_in_iframe_and_web_component(page, server_url, portal_url):
     frame.locator('#sentra-widget-chat [data-testid="bot"]').last.wait_for()
     expect(frame.locator('#sentra-widget-chat [data-testid="bot"]').last).not_to_contain_text("Mencari pasal")
     expect(frame.locator('#sentra-widget-chat [data-testid="bot"]').last).to_contain_text("Sentra IKM")
+    chip = frame.locator("#sentra-widget-chips label").first
+    expect(chip).to_be_visible()
+    expect(frame.locator("#sentra-widget-sources .pasal-card")).to_have_count(0)
+    chip.click()
+    card = frame.locator("#sentra-widget-sources .pasal-card")
+    expect(card.locator(".badge")).to_have_text(re.compile("^(Berlaku|Diubah|Dicabut)$"))
+    expect(card.locator(".pasal-text mark")).not_to_be_empty()
+    frame.locator("#sentra-widget-chat").get_by_label("Tidak membantu", exact=True).last.click()
+    expect(frame.locator("#sentra-widget-comment textarea")).to_be_visible()
 
     component = page.locator("gradio-app")
     component.locator("#sentra-widget-question textarea").fill("Pasal 18 PP 29/2018")
     component.locator("#sentra-widget-send").click()
     expect(component.locator('[data-testid="bot"]').last).to_contain_text("Pasal 18", timeout=20_000)
     page.screenshot(path=str(ARTIFACTS / "embed-portal.png"), full_page=True)
+
+
+def test_widget_fits_a_320_px_phone(browser, server_url):
+    """The narrowest phones: nothing scrolls sideways, the disclaimer is whole, and a pasal card fits."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="id-ID", has_touch=True,
+                                  is_mobile=True)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/widget/", wait_until="load")
+        page.locator("#sentra-widget-question textarea").fill("Pasal 18 PP 29/2018")
+        page.locator("#sentra-widget-send").click()
+        page.locator("#sentra-widget-chips label").first.click()
+        expect(page.locator("#sentra-widget-sources .pasal-card")).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        disclaimer = page.locator(".prose.sentra-disclaimer").bounding_box()
+        card = page.locator("#sentra-widget-sources .pasal-card").bounding_box()
+        page.screenshot(path=str(ARTIFACTS / "widget-320.png"), full_page=True)
+        assert overflow <= 1
+        assert disclaimer["x"] >= 0 and disclaimer["x"] + disclaimer["width"] <= 321
+        assert card["x"] >= 0 and card["x"] + card["width"] <= 321
+    finally:
+        context.close()
+
+
+def test_copy_gives_plain_text_with_the_citations(browser, server_url):
+    """The copy button puts the answer as read on the clipboard: no Markdown marks, the folded quotes
+    included, each with the provision it comes from."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        open_app(page, server_url)
+        ask(page, "Apa yang dimaksud dengan Sentra IKM?")
+        page.locator("#sentra-chat").get_by_label("Salin pesan", exact=True).last.click()  # the answer's
+        page.wait_for_function("() => navigator.clipboard.readText().then(t => t.length > 0)")
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+    finally:
+        context.close()
+    assert "**" not in copied and not re.search(r"(?m)^\s*>", copied), copied[:300]
+    assert "Menurut" in copied and "Ketentuan terkait" in copied
+    assert "— buka" not in copied  # the fold's own label is not part of the answer
+    assert len(re.findall(r"Menurut", copied)) >= 2  # the related quotes, opened, each with its source
 
 
 def test_html_in_a_question_stays_inert(page, server_url):
@@ -265,7 +330,9 @@ def test_api_docs_render_offline_and_list_the_operations(page, server_url):
 
 
 AXE = PROJECT_ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/install.sh
-ENGLISH_NAMES = re.compile(r"^(Copy message|Select example|chatbot conversation|user's message|bot's message|Textbox$)")
+ENGLISH_NAMES = re.compile(
+    r"^(Copy message|Select example|chatbot conversation|user's message|bot's message|Textbox$|Like$|Dislike$|Clear$)"
+)
 
 
 @pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
@@ -353,7 +420,7 @@ def test_phone_answer_folds_its_quotes_targets_are_large_and_feedback_box_is_in_
                  .filter(([, w, h]) => w < 44 || h < 44)"""
         )
         assert small == []
-        page.locator("#sentra-chat").get_by_label(re.compile("^(Dislike|Tidak Suka)$")).last.click()
+        page.locator("#sentra-chat").get_by_label("Tidak membantu", exact=True).last.click()
         box = page.locator("#sentra-comment textarea")
         expect(box).to_be_in_viewport()
         page.screenshot(path=str(ARTIFACTS / "ui-phone.png"))

@@ -171,10 +171,10 @@ def test_hostile_and_odd_questions_are_answered_safely(http, web_settings, case,
 
 def test_notices_lead_the_chat_message():
     from assistant.records import Answer
-    from assistant.ui import display_text
+    from assistant.serving.ui.render import display_text
 
     answer = Answer(question="q", answer="Menurut **Pasal 5**: ...", abstained=False, notices=["LLM tidak tersedia."])
-    assert display_text(answer) == "ℹ️ **Catatan:** LLM tidak tersedia.\n\nMenurut **Pasal 5**: ..."
+    assert display_text(answer) == "**Catatan:** LLM tidak tersedia.\n\nMenurut **Pasal 5**: ..."
 
 
 def test_declined_question_is_logged_for_the_help_desk(http, web_settings):

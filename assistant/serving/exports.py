@@ -43,7 +43,7 @@ class ExportTable:
     """One help-desk table: the file name it is exported as and its columns, in order."""
 
     name: str
-    table: Literal["feedback", "unanswered"]
+    table: Literal["feedback", "unanswered", "followups"]
     columns: tuple[str, ...]
     json_columns: tuple[str, ...] = ()  # stored as JSON lists; exported as "a; b" for people
 
@@ -60,6 +60,12 @@ EXPORTS = {
         "unanswered",
         ("id", "created_at", "question", "answer", "nearest", "source"),
         json_columns=("nearest",),
+    ),
+    "pertanyaan-lanjutan": ExportTable(
+        "pertanyaan-lanjutan",
+        "followups",
+        ("id", "created_at", "question", "previous_question", "read_as", "repeats_previous", "citations",
+         "answer", "source"),
     ),
 }
 

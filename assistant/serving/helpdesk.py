@@ -27,7 +27,7 @@ MAX_PASSWORD_CHARS = 1024
 LOCKED_OUT = "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {wait}."
 DISABLED = (
     "Help desk dinonaktifkan. Atur variabel lingkungan SENTRA_HELPDESK_PASSWORD lalu jalankan ulang server "
-    "untuk melihat jawaban yang ditandai 👎 dan pertanyaan yang tidak terjawab."
+    "untuk melihat jawaban yang dinilai tidak membantu dan pertanyaan yang tidak terjawab."
 )
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
