@@ -29,6 +29,7 @@ def benches(scale_args: list[str], json_dir: Path) -> dict[str, list[str]]:
     return {
         "latency": [PYTHON, "bench/latency.py", "--dev", str(DEV)],
         "embedder": [PYTHON, "bench/embedder.py"],
+        "parse_speed": [PYTHON, "bench/parse_speed.py"],
         "index_times": [PYTHON, "bench/index_times.py"],
         "scale": [PYTHON, "bench/scale.py", "--json", str(json_dir / "scale.json"), *scale_args],
         "eval": [PYTHON, "-m", "assistant", "eval", str(DEV), "--baseline", "--answers", "--json"],

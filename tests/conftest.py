@@ -21,6 +21,20 @@ SEED = SHARED / "corpus" / "seed" / "pembangunan-sentra-ikm.txt"
 DEV = SHARED / "eval" / "dev.jsonl"
 
 
+KINDS = ("unit", "integration", "browser")
+# Fixtures that bring a real model, index or server: a test using any of them is an integration test.
+INTEGRATION_FIXTURES = {"small_corpus", "small_settings", "small_index", "chroma_server", "postgres"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Tests name their kind with a module-level `pytestmark`; in mixed modules the kind comes from the
+    fixtures a test uses."""
+    for item in items:
+        if not any(item.get_closest_marker(kind) for kind in KINDS):
+            kind = "integration" if INTEGRATION_FIXTURES & set(item.fixturenames) else "unit"
+            item.add_marker(getattr(pytest.mark, kind))
+
+
 def require_shared() -> None:
     if not REGULATIONS.exists():
         pytest.skip(f"korpus bersama tidak ditemukan di {SHARED} (atur SENTRA_SHARED_DIR)")

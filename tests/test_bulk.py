@@ -3,6 +3,8 @@
 import gzip
 import json
 
+import pytest
+
 from conftest import make_settings
 
 from assistant.indexer import build_index
@@ -74,6 +76,7 @@ def test_truncated_bulk_file_keeps_lines_read_before_the_damage(tmp_path):
     assert all(not isinstance(i, LoadFailure) for i in items[:-1])
 
 
+@pytest.mark.integration
 def test_index_built_from_bulk_file(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

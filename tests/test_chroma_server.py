@@ -3,12 +3,15 @@
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import DEV, make_settings
 
 from assistant.evaluation.metrics import load_items
 from assistant.indexer import build_index
 from assistant.retriever import HybridRetriever, LoadedIndex
 from assistant.store import IndexLayout, read_manifest
+
+pytestmark = pytest.mark.integration
 
 QUESTIONS = 10
 

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REGULATIONS, require_shared
 
 from assistant.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
 
 CONTRACT = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
 CITATION = {"regulation", "type", "number", "year", "title", "pasal", "ayat", "status", "status_note", "quote",

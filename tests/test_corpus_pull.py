@@ -10,20 +10,22 @@ import subprocess
 import sys
 import tarfile
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
 import pytest
 import tomlkit
-import tomllib
+from conftest import REGULATIONS, SHARED, free_port, require_shared
+from support.launch import wait_until_ready
+from support.mirror import MirrorServer, mirror_tree
 
 from assistant.catalog import Catalog
 from assistant.config import PROJECT_ROOT
 from assistant.ingest.pull import add_regulation, parse_regulation_id, pull_corpus, sha256_of
 from assistant.ingest.sources import SourceError
-from conftest import REGULATIONS, SHARED, free_port, require_shared
-from support.launch import wait_until_ready
-from support.mirror import MirrorServer, mirror_tree
+
+pytestmark = pytest.mark.integration
 
 CATALOG = PROJECT_ROOT / "corpus" / "catalog.toml"
 DATASET = SHARED / "datasets" / "peraturan-uu-pp.jsonl.gz"

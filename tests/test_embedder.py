@@ -36,6 +36,8 @@ from assistant.sampling import corpus_windows
 from assistant.store import IndexLayout, read_manifest
 from assistant.vector_cache import VectorCache
 
+pytestmark = pytest.mark.integration
+
 MODEL_NAME = BUNDLED_E5.split(":", 1)[1]
 ONNX_E5 = embedding_identity(BUNDLED_E5, "onnx-int8")
 MIN_COSINE = 0.97

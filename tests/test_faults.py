@@ -20,12 +20,14 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import REGULATIONS, free_port
+from support.launch import start_app
 
 from assistant.chain import LLM_FALLBACK, Assistant
 from assistant.config import PROJECT_ROOT
-from support.launch import start_app
 from assistant.retriever import DENSE_UNAVAILABLE, LoadedIndex
 from assistant.store import IndexLayout, IndexMissingError
+
+pytestmark = pytest.mark.integration
 
 QUESTION = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
 

@@ -7,13 +7,14 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-
-from assistant.feedback import MIGRATIONS, FeedbackError, FeedbackStore
 from conftest import free_port
 from support.postgres import PostgresServer
+
+from assistant.feedback import MIGRATIONS, FeedbackError, FeedbackStore
+
+pytestmark = pytest.mark.integration
 
 
 def head_revision() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from conftest import HELPDESK_PASSWORD, running_app, settings_for_web
 from test_cli import run_cli
 from test_training import made_up_items
@@ -14,6 +15,8 @@ from assistant.evaluation.metrics import normalized_text
 from assistant.evaluation.train import train
 from assistant.retriever import HybridRetriever, LoadedIndex
 from assistant.serving.ui.helpdesk import save_correction
+
+pytestmark = pytest.mark.integration
 
 # Asked of the small index (PP 29/2018 and the seed overview); Pasal 30 is not among its first ten
 # before the correction (asserted below), so a better rank after it is the correction's doing.

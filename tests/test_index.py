@@ -4,11 +4,14 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import make_settings
 
 from assistant.config import PROJECT_ROOT
 from assistant.indexer import build_index
 from assistant.store import IndexLayout, read_manifest
+
+pytestmark = pytest.mark.integration
 
 # A short regulation written for the test: real structure, quick to embed.
 REGULATION = """PERATURAN PEMERINTAH REPUBLIK INDONESIA NOMOR 7 TAHUN 2099 TENTANG SENTRA UJI

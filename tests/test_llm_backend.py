@@ -15,10 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import free_port
+from support.launch import wait_until_ready
 
 from assistant.backends import ChatModelBackend, openai_model
 from assistant.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
-from support.launch import wait_until_ready
+
+pytestmark = pytest.mark.integration
 
 QUESTION = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
 

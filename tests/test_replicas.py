@@ -12,11 +12,13 @@ import threading
 import time
 
 import httpx
+import pytest
 import sqlalchemy as sa
-
 from conftest import HELPDESK_PASSWORD, REGULATIONS, free_port, make_settings
 from support.launch import wait_until_ready
 from support.postgres import PostgresServer
+
+pytestmark = pytest.mark.integration
 
 QUESTION = "Apa yang dimaksud dengan Sentra IKM?"
 

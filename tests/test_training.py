@@ -14,6 +14,8 @@ from assistant.retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_ad
 from assistant.retrieval.rankers import MANIFEST_FILE, RANKER_FILE, Artifacts, LearnedRanker
 from assistant.retriever import HybridRetriever
 
+pytestmark = pytest.mark.integration
+
 OFF_TOPIC = [
     "Berapa harga tiket pesawat ke Denpasar bulan depan?",
     "Siapa juara lomba balap karung di kampung sebelah?",

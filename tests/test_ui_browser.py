@@ -42,6 +42,7 @@ GRADIO_PANDAS_WARNINGS = [
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
 ]
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium tidak ada di /usr/bin/chromium"),
     *GRADIO_PANDAS_WARNINGS,
 ]

@@ -22,7 +22,7 @@ GRADIO_PANDAS_WARNINGS = [
     pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
     pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
 ]
-pytestmark = GRADIO_PANDAS_WARNINGS
+pytestmark = [pytest.mark.integration, *GRADIO_PANDAS_WARNINGS]
 
 
 @pytest.fixture(scope="module")
