@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Protocol
 
-from .citations import render_citation
+from .citations import render_citation, table_rows
 from .config import Settings
 from .records import Citation
 
+# The answer an official can act on: the rule first, with its exceptions, then its quote; a "wajib"
+# without the "dikecualikan" beside it misleads more than no answer.
 SYSTEM_PROMPT = (
     "Anda adalah asisten hukum untuk pejabat Dinas Perindustrian. Jawab dalam bahasa Indonesia, "
-    "singkat dan tepat, HANYA berdasarkan kutipan peraturan di bawah. Sebut pasal persis seperti "
-    "tertulis pada label kutipan (misalnya 'Pasal 5 ayat (1) PP No. 29 Tahun 2018'). Jangan menyebut "
-    "pasal yang tidak ada dalam kutipan. Jika kutipan tidak menjawab pertanyaan, katakan bahwa "
-    "peraturan yang tersedia tidak mengaturnya."
+    "singkat dan tepat, HANYA berdasarkan kutipan peraturan di bawah. Buka dengan satu atau dua kalimat "
+    "yang langsung menjawab: aturan pokoknya, lalu pengecualian atau syaratnya bila kutipan menyebutnya "
+    "(\"kecuali\", \"dikecualikan\", \"tidak berlaku bagi\"). Sesudah itu kutip bunyi pasalnya. Sebut pasal "
+    "persis seperti tertulis pada label kutipan (misalnya 'Pasal 5 ayat (1) PP No. 29 Tahun 2018'), beserta "
+    "statusnya bila label menyebut pasal itu diubah atau dicabut. Jangan menyebut pasal yang tidak ada dalam "
+    "kutipan. Jika kutipan tidak menjawab pertanyaan, katakan bahwa peraturan yang tersedia tidak mengaturnya."
 )
 
 
@@ -35,9 +40,30 @@ def status_text(citation: Citation) -> str:
     return f"⚠️ _Status: {citation.status}. {citation.status_note}_"
 
 
+def llm_context(citations: list[Citation]) -> str:
+    """The quotes an LLM answers from, each under its label, with the status of a provision that is
+    no longer simply in force (the prompt asks for it beside the pasal)."""
+    def label(citation: Citation) -> str:
+        status = f"; status: {citation.status}. {citation.status_note}" if status_text(citation) else ""
+        return f"[{render_citation(citation)}{status}]"
+
+    return "\n\n".join(f"{label(c)}\n{c.quote}" for c in citations)
+
+
+def quote_markdown(citation: Citation, indent: str = "") -> str:
+    """The quote as a Markdown blockquote. A flattened Lampiran table shows a row per line (hard breaks;
+    the row numbers escaped, or Markdown would renumber them as one list)."""
+    if citation.kind != "lampiran":
+        return f"{indent}> {citation.quote}"
+    rows = [re.sub(r"^(\d{1,2})\. ", r"\1\\. ", row) for row in table_rows(citation.quote)]
+    if len(rows) > 1 and rows[0] == "…":  # the quote starts inside the table: the mark stays with its row
+        rows[:2] = [f"… {rows[1]}"]
+    return "  \n".join(f"{indent}> {row}" for row in rows)
+
+
 def _quoted(citation: Citation, opening: str, said: set[str], indent: str = "") -> list[str]:
     """A quote with its citation; a status note already said above is only named, not repeated."""
-    lines = [f"{indent}{opening} **{render_citation(citation)}**:", f"{indent}> {citation.quote}"]
+    lines = [f"{indent}{opening} **{render_citation(citation)}**:", quote_markdown(citation, indent)]
     if status := status_text(citation):
         shown = status if citation.status_note not in said else f"⚠️ _Status: {citation.status} (lihat catatan di atas)._"
         said.add(citation.status_note)

@@ -11,18 +11,19 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import RunnableLambda
 
+from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
+from .answering.units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
 from .backends import (
     AnswerBackend,
     ExtractiveBackend,
     LLMUnavailableError,
     compose_extractive,
+    llm_context,
     load_backend,
     status_text,
 )
 from .citations import make_citation, render_citation, strip_unsupported
 from .config import Settings
-from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
-from .answering.units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
 from .extractive import (
     Selection,
     UnitScorer,
@@ -356,7 +357,7 @@ class Assistant:
         return with_exceptions(with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant))
 
     def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
-        context = "\n\n".join(f"[{render_citation(c)}]\n{c.quote}" for c in citations)
+        context = llm_context(citations)
         if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
             text = "".join(self.backend.stream(state.standalone, citations, context))
             yield replace(base, answer=text, citations=citations)

@@ -14,6 +14,54 @@ TYPE_LONG = {
 }
 
 
+# A Lampiran has no pasal: it is cited as "Lampiran" (the spelling of the eval data and of the help
+# desk's corrections), in citations and passages alike, and by the table its quote is from.
+LAMPIRAN = "Lampiran"
+TABLE_CAPTION = re.compile(r"\bTabel (\d{1,2}(?:\.\d{1,2})?)(?= [A-Z])")
+
+
+def cited_pasal(passage: Passage) -> str:
+    return LAMPIRAN if passage.kind == "lampiran" else passage.pasal
+
+
+def lampiran_part(text: str, quote: str) -> str:
+    """The table a Lampiran quote comes from ("Tabel 7.6"): the caption it quotes, else the last one
+    in the passage `text` before it, else ""."""
+    caption = TABLE_CAPTION.search(quote)
+    if caption is None:
+        words = quote.replace("…", " ").split()[:8]
+        found = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+        captions = list(TABLE_CAPTION.finditer(text, 0, found.start())) if found else []
+        caption = captions[-1] if captions else None
+    return f"Tabel {caption.group(1)}" if caption else ""
+
+
+# A Lampiran table the converter flattened runs its rows into one line ("... sentra IKM 2. Penyusunan
+# rencana ... 3. Pembentukan ..."). Shown, the rows go back on their own lines where their numbers count
+# on (a restart at 1 opens the next column's list), and so does a caption.
+ROW_NUMBER = re.compile(r"[ \t]+(?=(\d{1,2})\. [A-Z])")
+ROW_GAP = 400  # characters: rows of one list are closer than this; farther, "3." is a number in prose
+CAPTION_START = re.compile(r"[ \t]+(?=Tabel \d{1,2}(?:\.\d{1,2})? [A-Z])")
+
+
+def table_rows(text: str) -> list[str]:
+    """`text` cut into lines at the rows and captions of a flattened table."""
+    markers = list(ROW_NUMBER.finditer(text))
+    numbers = [int(m.group(1)) for m in markers]
+    cuts = [m.start() for m in CAPTION_START.finditer(text)]
+    row = [False] * len(markers)
+    for i, marker in enumerate(markers):
+        near_before = i > 0 and marker.start() - markers[i - 1].end() < ROW_GAP
+        counts_on = near_before and numbers[i - 1] == numbers[i] - 1
+        restarts = near_before and numbers[i] == 1 and row[i - 1]  # the next column's first row
+        opens = i + 1 < len(markers) and numbers[i + 1] == numbers[i] + 1 and markers[i + 1].start() - marker.end() < ROW_GAP
+        row[i] = counts_on or restarts or opens
+        if row[i]:
+            cuts.append(marker.start())
+    bounds = [0, *sorted(set(cuts)), len(text)]
+    return [line for a, b in zip(bounds, bounds[1:]) if (line := text[a:b].strip())]
+
+
 def make_citation(
     passage: Passage, quote: str, status: tuple[str, str], ayat: str = "", role: str = "", point: str = ""
 ) -> Citation:
@@ -24,7 +72,7 @@ def make_citation(
         number=passage.number,
         year=passage.year,
         title=passage.title,
-        pasal="Lampiran" if passage.kind == "lampiran" else passage.pasal,
+        pasal=cited_pasal(passage),
         kind=passage.kind,
         ayat=ayat,
         status=status[0],
@@ -33,7 +81,7 @@ def make_citation(
         passage_id=passage.id,
         amends=passage.amends,
         role=role,
-        point=point if passage.kind == "pasal" else "",
+        point=point if passage.kind == "pasal" else lampiran_part(passage.text, quote) if passage.kind == "lampiran" else "",
     )
 
 
@@ -45,7 +93,7 @@ def render_citation(citation: Citation) -> str:
     if citation.title:
         document += f" tentang {citation.title}"
     if citation.kind == "lampiran":
-        return f"Lampiran {document}"
+        return f"Lampiran {document}" + (f", {citation.point}" if citation.point else "")
     if citation.pasal in ("", "-"):
         return f"Penjelasan Umum {document}" if citation.kind == "penjelasan" else document
     ayat = (f" ayat ({citation.ayat})" if citation.ayat else "") + (f" {citation.point}" if citation.point else "")

@@ -37,6 +37,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from .catalog import Catalog
     from .inspect_report import format_report, inspect_report
     from .loaders import load_file
+    from .ocr import repair_counts
     from .structure import parse_document
 
     path = Path(args.file)
@@ -47,7 +48,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         return 2
     settings = get_settings()
     parsed = parse_document(document, Catalog.load(settings.catalog_path), max_tokens=settings.max_passage_tokens)
-    report = inspect_report(parsed)
+    report = inspect_report(parsed, repair_counts(document.text))
     if args.json:
         _print_json(report)
     else:

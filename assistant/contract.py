@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from .citations import cited_pasal
 from .records import Answer
 
 
@@ -21,7 +22,7 @@ def answer_to_dict(answer: Answer, item_id: str | None = None) -> dict:
                 "score": item.score,
                 "passage_id": item.passage.id,
                 "regulation": item.passage.regulation,
-                "pasal": item.passage.pasal,
+                "pasal": cited_pasal(item.passage),
                 "source_file": item.passage.source_file,
                 "text": item.passage.text,
             }

@@ -6,6 +6,21 @@ from collections import Counter
 
 from .structure import ParsedDocument
 
+# What each OCR rule (ocr.RULES) repairs, as `inspect` names it; whitespace tidying is not a repair.
+REPAIR_LABELS = {
+    "remove_caret_marks": "tanda ^ dihapus",
+    "remove_page_headers": "kepala dan nomor halaman dihapus",
+    "remove_sheet_numbers": "nomor lembar (SK No ...) dihapus",
+    "fix_year_numbers": "angka tahun (2O14 -> 2014)",
+    "fix_ayat_numbers": "nomor ayat ((21 -> (2))",
+    "fix_paren_read_as_one": "nomor ayat (12) -> (2))",
+    "fix_pasal_numbering": "nomor pasal (Pasal 3O -> Pasal 30)",
+    "join_split_pasal_numbers": "nomor pasal terpisah (Pasal 2 1 -> Pasal 21)",
+    "fix_broken_hyphenation": "pemenggalan kata digabung",
+    "drop_prefix_lines": "baris judul ganda dihapus",
+    "collapse_repeated_phrases": "frasa ganda dihapus",
+}
+
 _KIND_LABELS = {
     "pasal": "pasal",
     "penjelasan": "penjelasan",
@@ -15,7 +30,8 @@ _KIND_LABELS = {
 }
 
 
-def inspect_report(parsed: ParsedDocument) -> dict:
+def inspect_report(parsed: ParsedDocument, repairs: dict[str, int] | None = None) -> dict:
+    """`repairs`: lines changed per OCR rule (ocr.repair_counts of the file's text)."""
     identity = parsed.identity
     counts = Counter(passage.kind for passage in parsed.passages)
     passages = {kind: counts[kind] for kind in sorted(counts)}
@@ -29,6 +45,7 @@ def inspect_report(parsed: ParsedDocument) -> dict:
         "pasal": list(parsed.pasal),
         "passages": passages,
         "warnings": list(parsed.warnings),
+        "repairs": {name: n for name, n in (repairs or {}).items() if name in REPAIR_LABELS},
     }
 
 
@@ -52,6 +69,9 @@ def format_report(report: dict) -> str:
         f"Passage   : {counts.get('total', 0)} total",
     ]
     lines += [f"  - {_KIND_LABELS.get(kind, kind)}: {n}" for kind, n in counts.items() if kind != "total"]
+    repairs = report.get("repairs", {})
+    lines.append(f"Perbaikan OCR (baris diubah): {sum(repairs.values()) if repairs else 'tidak ada'}")
+    lines += [f"  - {REPAIR_LABELS[name]}: {n}" for name, n in repairs.items()]
     warnings = report["warnings"]
     lines.append(f"Peringatan: {len(warnings) if warnings else 'tidak ada'}")
     lines += [f"  - {warning}" for warning in warnings]

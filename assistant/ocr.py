@@ -107,6 +107,25 @@ def fix_ayat_numbers(text: str) -> str:
     return re.sub(r"\(([1-9]) ([0-9])\)", r"(\1\2)", text)
 
 
+# "12) Pendidikan" where ayat (1) came before: the opening parenthesis of "(2)" read as "1". A "12)" is
+# also item 12 of a list numbered "1)", "2)", so the repair needs the marker before it to be "(1)".
+_PAREN_READ_AS_ONE = re.compile(r"(?:(?<=\n)|(?<=[.;:] ))1([2-9])\)(?= [A-Z])")
+_LAST_MARKER = re.compile(r"(?<![\w(])(\()?(\d{1,2})\)(?=\s)")
+MARKER_LOOKBACK = 1500  # characters: an ayat is rarely longer, and a pasal's markers are all within it
+
+
+def fix_paren_read_as_one(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        wanted = int(match.group(1))
+        markers = list(_LAST_MARKER.finditer(text, max(0, match.start() - MARKER_LOOKBACK), match.start()))
+        previous = markers[-1] if markers else None
+        if previous and previous.group(1) and int(previous.group(2)) == wanted - 1:
+            return f"({wanted})"
+        return match.group(0)
+
+    return _PAREN_READ_AS_ONE.sub(fix, text)
+
+
 _PASAL_WORD = r"\bPas(?:al|ai|a1|aI|il)"
 _PASAL_NUMBER = re.compile(rf"{_PASAL_WORD}[ \t]+([0-9OIl]{{1,3}}(?:[ \t][0-9OIl]{{1,3}}){{0,2}})(?=[A-Z]?\b)")
 
@@ -169,10 +188,10 @@ def drop_prefix_lines(text: str) -> str:
     return "\n".join(kept)
 
 
-# Immediate repetition of a phrase of 2-6 tokens starting like a heading or title
+# Immediate repetition of a phrase of 2-6 tokens starting like a heading, a title or a list item
 # ("UNDANG-UNDANG REPUBLIK INDONESIA UNDANG-UNDANG REPUBLIK INDONESIA", "Paragraf 8 Paragraf 8",
-# "3. Pemberdayaan 3. Pemberdayaan"): the converter doubled a title line.
-_REPEATED_PHRASE = re.compile(r"(?<!\S)([A-Z0-9(][^\s]*(?:[ \t]+[^\s]+){1,5}?)[ \t]+\1(?=\s)")
+# "3. Pemberdayaan 3. Pemberdayaan", "b. kerja sama b. kerja sama"): the converter doubled a line's start.
+_REPEATED_PHRASE = re.compile(r"(?<!\S)((?:[A-Z0-9(][^\s]*|[a-z]\.)(?:[ \t]+[^\s]+){1,5}?)[ \t]+\1(?=\s)")
 
 
 def collapse_repeated_phrases(text: str) -> str:
@@ -189,22 +208,40 @@ def tidy_whitespace(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+RULES = (
+    remove_caret_marks,
+    remove_page_headers,
+    remove_sheet_numbers,
+    fix_year_numbers,
+    fix_ayat_numbers,
+    fix_paren_read_as_one,
+    fix_pasal_numbering,
+    join_split_pasal_numbers,
+    fix_broken_hyphenation,
+    tidy_whitespace,
+    drop_prefix_lines,
+    collapse_repeated_phrases,
+)
+
+
 def repair(text: str) -> str:
-    for rule in (
-        remove_caret_marks,
-        remove_page_headers,
-        remove_sheet_numbers,
-        fix_year_numbers,
-        fix_ayat_numbers,
-        fix_pasal_numbering,
-        join_split_pasal_numbers,
-        fix_broken_hyphenation,
-        tidy_whitespace,
-        drop_prefix_lines,
-        collapse_repeated_phrases,
-    ):
+    for rule in RULES:
         text = rule(text)
     return text
+
+
+def repair_counts(text: str) -> dict[str, int]:
+    """How many lines each rule changed, in order (rules that changed nothing are left out): what
+    `inspect` reports. Lines are compared, not characters, so that a long text is counted quickly."""
+    counts = {}
+    for rule in RULES:
+        repaired = rule(text)
+        if repaired != text:
+            matcher = SequenceMatcher(None, text.split("\n"), repaired.split("\n"), autojunk=False)
+            changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+            counts[rule.__name__] = changed
+        text = repaired
+    return counts
 
 
 def normalize_for_match(text: str) -> str:

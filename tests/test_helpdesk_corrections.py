@@ -40,6 +40,7 @@ def test_correction_exported_and_fed_to_train_changes_the_ranking(small_settings
         feedback_id = rated.json()["id"]
         context = running.app.state.context
         assert "tidak memuat Pasal 999" in save_correction(context, feedback_id, "PP 29/2018", "999")
+        assert "Lampiran belum dapat disimpan" in save_correction(context, feedback_id, "PP 29/2018", "Lampiran")
         assert "Tidak ada jawaban yang dinilai tidak membantu" in save_correction(context, feedback_id + 100, *CORRECT)
         assert "Koreksi disimpan" in save_correction(context, feedback_id, CORRECT[0], "pasal 30")
 

@@ -40,6 +40,26 @@ def test_ayat_markers_with_misread_parenthesis():
     assert ocr.fix_ayat_numbers("Ayat (1 1) Cukup jelas.") == "Ayat (11) Cukup jelas."
 
 
+def test_an_opening_parenthesis_read_as_one_after_the_previous_ayat():
+    text = "(1) Bantuan diberikan kepada koperasi.\n12) Bantuan sebagaimana dimaksud pada ayat (1) berupa modal."
+    assert ocr.fix_paren_read_as_one(text).splitlines()[1].startswith("(2) Bantuan sebagaimana")
+    inline = "(2) Izin diberikan oleh bupati; (3) Izin berlaku lima tahun. 14) Izin dapat diperpanjang."
+    assert ocr.fix_paren_read_as_one(inline).endswith("(4) Izin dapat diperpanjang.")
+
+
+def test_list_items_numbered_with_a_parenthesis_stay():
+    listed = "a. jenis usaha:\n11) kerajinan;\n12) Makanan olahan."
+    assert ocr.fix_paren_read_as_one(listed) == listed
+    unrelated = "(1) Bantuan diberikan.\n13) Menteri menetapkan."  # not the ayat after (1)
+    assert ocr.fix_paren_read_as_one(unrelated) == unrelated
+
+
+def test_repairs_are_counted_per_rule():
+    counts = ocr.repair_counts("Pasal 3O\n(1) ^Setiap ^orang wajib.\n12) Setiap orang dilarang.\n")
+    assert counts["remove_caret_marks"] == 1 and counts["fix_paren_read_as_one"] == 1
+    assert counts["fix_pasal_numbering"] == 1 and "remove_page_headers" not in counts
+
+
 def test_real_ayat_numbers_are_kept():
     assert ocr.fix_ayat_numbers("(11) Ketentuan lebih lanjut") == "(11) Ketentuan lebih lanjut"
     assert ocr.fix_ayat_numbers("paling sedikit 5 (lima) unit") == "paling sedikit 5 (lima) unit"
@@ -90,6 +110,10 @@ def test_duplicated_title_phrases_are_collapsed():
         "3. Pemberdayaan Industri adalah\n"
     )
     assert ocr.collapse_repeated_phrases("1 2 3 4 5 1 2 3 4 5\n") == "1 2 3 4 5 1 2 3 4 5\n"
+    assert ocr.collapse_repeated_phrases("a. koperasi;\nb. pelatihan b. pelatihan tenaga kerja; dan\n") == (
+        "a. koperasi;\nb. pelatihan tenaga kerja; dan\n"
+    )
+    assert ocr.collapse_repeated_phrases("b. a. b. a. c\n") == "b. a. b. a. c\n"  # markers only: not text
 
 
 def test_repair_composes_rules():

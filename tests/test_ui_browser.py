@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,18 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@contextmanager
+def phone_page(browser, width: int, height: int):
+    """A page on a touch screen of this size, closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID", has_touch=True,
+                                  is_mobile=True)
+    context.set_default_timeout(20_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def open_app(page, url: str) -> None:
@@ -270,11 +283,7 @@ def test_widget_fits_a_320_px_phone(browser, server_url):
     """The narrowest phones: nothing scrolls sideways, the disclaimer is whole, and a pasal card fits."""
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="id-ID", has_touch=True,
-                                  is_mobile=True)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    try:
+    with phone_page(browser, 320, 640) as page:
         page.goto(f"{server_url}/widget/", wait_until="load")
         page.locator("#sentra-widget-question textarea").fill("Pasal 18 PP 29/2018")
         page.locator("#sentra-widget-send").click()
@@ -287,8 +296,6 @@ def test_widget_fits_a_320_px_phone(browser, server_url):
         assert overflow <= 1
         assert disclaimer["x"] >= 0 and disclaimer["x"] + disclaimer["width"] <= 321
         assert card["x"] >= 0 and card["x"] + card["width"] <= 321
-    finally:
-        context.close()
 
 
 def test_copy_gives_plain_text_with_the_citations(browser, server_url):
@@ -398,11 +405,7 @@ def test_active_filter_is_shown_and_cleared_with_the_conversation(page, server_u
 def test_phone_answer_folds_its_quotes_targets_are_large_and_feedback_box_is_in_view(browser, server_url):
     from playwright.sync_api import expect
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", has_touch=True,
-                                  is_mobile=True)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    try:
+    with phone_page(browser, 390, 844) as page:
         open_app(page, server_url)
         ask(page, "Apa yang dimaksud dengan Sentra IKM?")
         message = page.locator('#sentra-chat [data-testid="bot"]').last
@@ -425,8 +428,6 @@ def test_phone_answer_folds_its_quotes_targets_are_large_and_feedback_box_is_in_
         box = page.locator("#sentra-comment textarea")
         expect(box).to_be_in_viewport()
         page.screenshot(path=str(ARTIFACTS / "ui-phone.png"))
-    finally:
-        context.close()
 
 
 def test_a_long_pasal_opens_at_the_quoted_part(page, server_url):

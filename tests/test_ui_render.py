@@ -35,3 +35,31 @@ def test_supporting_quotes_fold_under_a_counted_summary():
     assert folded.startswith("Menurut A:\n> satu")
     assert "<summary>Ketentuan terkait (2 kutipan) — buka</summary>" in folded
     assert collapsed_related("Menurut A:\n> satu") == "Menurut A:\n> satu"
+
+
+def test_a_lampiran_is_cited_as_lampiran_by_its_table():
+    from dataclasses import asdict
+
+    from assistant.citations import make_citation, render_citation
+    from assistant.contract import answer_to_dict
+    from assistant.records import Answer, RetrievedPassage
+    from assistant.serving.ui.render import short_citation
+
+    table = passage(kind="lampiran", pasal="")
+    citation = make_citation(table, "Tabel 3.2 Program Koperasi 1. Pemetaan 2. Pembinaan", ("berlaku", ""))
+    assert (citation.pasal, citation.point) == ("Lampiran", "Tabel 3.2")
+    assert render_citation(citation).endswith("Lampiran PP No. 29 Tahun 2018, Tabel 3.2")
+    assert short_citation(asdict(citation)) == "Lampiran, Tabel 3.2 · PP 29/2018"
+    untitled = make_citation(table, "pada tabel berikut", ("berlaku", ""))
+    assert short_citation(asdict(untitled)) == "Lampiran · PP 29/2018"
+    contract = answer_to_dict(Answer(question="q", answer="a", abstained=False, citations=[citation],
+                                     passages=[RetrievedPassage(rank=1, score=1.0, passage=table)]))
+    assert contract["passages"][0]["pasal"] == contract["citations"][0]["pasal"] == "Lampiran"
+
+
+def test_the_quoted_part_is_marked_across_line_breaks_and_without_its_ellipses():
+    from assistant.serving.ui.render import _highlight
+
+    shown = _highlight("Tabel 3.2 Program\n1. Pemetaan potensi\n2. Penyusunan <rencana>", "… Pemetaan potensi 2. Penyusunan <rencana> …")
+    assert shown == "Tabel 3.2 Program\n1. <mark>Pemetaan potensi\n2. Penyusunan &lt;rencana&gt;</mark>"
+    assert _highlight("Tidak ada di sini.", "kalimat lain yang panjang") == "Tidak ada di sini."

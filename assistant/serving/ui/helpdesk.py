@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from ...citations import LAMPIRAN
 from ...feedback import FeedbackError, FeedbackStore
 from .context import APP_TITLE, AppContext
 from .render import normalize_pasal, readable_label, short_citation
@@ -121,6 +122,10 @@ def save_correction(context: AppContext, number: float | None, regulation: str |
     if not regulation or regulation not in context.index.regulations:
         return "Pilih regulasi yang seharusnya dirujuk."
     pasal = normalize_pasal(pasal)
+    if pasal == LAMPIRAN.upper():
+        # A Lampiran is one long text: its opening words, the evidence a correction exports, would not
+        # pick out the part that should have been cited.
+        return "Koreksi ke Lampiran belum dapat disimpan; isi pasal batang tubuh yang seharusnya dirujuk."
     if not context.index.pasal_passages(regulation, pasal):
         return f"{regulation} tidak memuat Pasal {pasal or '(kosong)'} dalam indeks. Periksa nomor pasalnya."
     try:

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from ...citations import make_citation, render_citation
+from ...citations import LAMPIRAN, make_citation, render_citation, table_rows
 from ...records import Answer, Citation, Passage
 from .context import APP_TITLE, DISCLAIMER, STATUS_LABEL, AppContext
 
@@ -163,7 +163,9 @@ footer { display: none !important; }
 
 
 def short_citation(citation: dict) -> str:
-    """A compact chip label: "Pasal 18 ayat (1) · PP 29/2018"."""
+    """A compact chip label: "Pasal 18 ayat (1) · PP 29/2018", "Lampiran, Tabel 7.6 · PP 14/2015"."""
+    if citation["pasal"] == LAMPIRAN:
+        return "Lampiran" + (f", {citation['point']}" if citation.get("point") else "") + f" · {citation['regulation']}"
     if citation["pasal"] in ("", "-"):
         document = citation["regulation"] if citation.get("number") else (citation["title"] or citation["regulation"])
         words = (citation.get("quote") or "").split()
@@ -202,14 +204,14 @@ AYAT_BREAK = re.compile(r"(?<=[.;:])\s+(?=\(\d+[a-z]?\)\s)")
 
 
 def _highlight(text: str, quote: str) -> str:
-    """Escape the pasal text and mark the quoted sentence, if it is found verbatim."""
+    """Escape the pasal text and mark the quoted part: its words in order, whatever the whitespace
+    between them (a table shown a row per line), without the "…" of a quote cut from a longer unit."""
     escaped = html.escape(text)
-    quote = (quote or "").strip()
-    if len(quote) >= 12:
-        target = html.escape(quote)
-        position = escaped.find(target)
-        if position >= 0:
-            return f"{escaped[:position]}<mark>{target}</mark>{escaped[position + len(target) :]}"
+    words = (quote or "").replace("…", " ").split()
+    if len(" ".join(words)) >= 12:
+        found = re.search(r"\s+".join(re.escape(html.escape(word)) for word in words), escaped)
+        if found:
+            return f"{escaped[: found.start()]}<mark>{found.group(0)}</mark>{escaped[found.end() :]}"
     return escaped
 
 
@@ -227,18 +229,20 @@ def render_pasal_html(
     """The sources panel: full text of a pasal (or of a non-pasal passage), status badge, BAB/Bagian, the
     quoted part marked. `compact` (the widget) leaves out the Penjelasan and the source file."""
     index = context.index
-    if pasal not in ("", "-"):
+    if pasal not in ("", "-", LAMPIRAN):
         parts = index.pasal_passages(regulation, pasal)
     elif passage_id in index.position:
         parts = [index.passages[index.position[passage_id]]]
     else:
         parts = []
     if not parts:
+        if pasal == LAMPIRAN:
+            return missing_html(f"Bagian Lampiran ini tidak ditemukan lagi dalam indeks {regulation}.")
         return missing_html(f"Pasal {pasal} tidak ditemukan dalam {regulation}.")
     first = parts[0]
     status, note = index.pasal_status(first)
     text = "\n".join(part.text.strip() for part in parts)
-    text = AYAT_BREAK.sub("\n", text)
+    text = "\n".join(table_rows(text)) if first.kind == "lampiran" else AYAT_BREAK.sub("\n", text)
     hierarchy = " › ".join(first.hierarchy) if first.hierarchy else "—"
     body = [
         f'<div class="pasal-card{" pasal-compact" if compact else ""}">',
@@ -252,7 +256,7 @@ def render_pasal_html(
     if compact:
         body.append("</div>")
         return "".join(body)
-    if pasal not in ("", "-"):
+    if pasal not in ("", "-", LAMPIRAN):
         explanation = index.pasal_passages(regulation, pasal, kinds=("penjelasan",))
         if explanation:
             joined = html.escape("\n".join(p.text.strip() for p in explanation))

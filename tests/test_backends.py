@@ -1,0 +1,45 @@
+"""What the answer backends are given and compose: pure functions, on invented citations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.backends import compose_extractive, llm_context
+from assistant.records import Citation
+
+
+def citation(pasal: str, quote: str, status: str = "berlaku", note: str = "", role: str = "") -> Citation:
+    return Citation(regulation="PP 9/2099", type="PP", number="9", year="2099", title="Koperasi Industri", pasal=pasal,
+                    ayat="", status=status, quote=quote, passage_id=pasal, status_note=note, role=role)
+
+
+def test_the_llm_reads_each_quote_under_its_label_with_the_status_of_a_revoked_one():
+    context = llm_context([citation("4", "Koperasi wajib melapor."),
+                           citation("7", "Izin berlaku lima tahun.", "dicabut", "Dicabut oleh PP 1/2100.")])
+    first, second = context.split("\n\n")
+    assert first == "[Pasal 4 PP No. 9 Tahun 2099 tentang Koperasi Industri]\nKoperasi wajib melapor."
+    assert second.startswith("[Pasal 7 PP No. 9 Tahun 2099 tentang Koperasi Industri; status: dicabut. Dicabut oleh")
+
+
+def test_an_exception_follows_its_rule_in_the_lead():
+    text = compose_extractive([citation("4", "Koperasi wajib melapor."),
+                               citation("4", "Koperasi kecil dikecualikan.", role="pengecualian")])
+    assert text.startswith("Pada dasarnya, menurut **Pasal 4")
+    assert "kecuali, menurut **Pasal 4" in text
+
+
+def test_a_flattened_lampiran_table_is_shown_a_row_per_line_under_its_table():
+    from assistant.citations import lampiran_part, table_rows
+
+    text = ("Program tercantum pada Tabel 3.1 sampai dengan Tabel 3.2. Tabel 3.2 Program Koperasi Tahap I Tahap II "
+            "1. Pemetaan potensi 2. Penyusunan rencana 3. Pembangunan gudang 1. Pengadaan lahan 2. Pembinaan "
+            "B. Sasaran sebanyak 5. Dalam hal itu")
+    quote = "… 2. Penyusunan rencana 3. Pembangunan gudang 1. Pengadaan lahan …"
+    assert lampiran_part(text, quote) == "Tabel 3.2"  # the caption before the quote, not the reference
+    assert lampiran_part(text, "Program tercantum pada Tabel 3.1") == ""
+    assert table_rows(text)[1:] == ["Tabel 3.2 Program Koperasi Tahap I Tahap II", "1. Pemetaan potensi",
+                                    "2. Penyusunan rencana", "3. Pembangunan gudang", "1. Pengadaan lahan",
+                                    "2. Pembinaan B. Sasaran sebanyak 5. Dalam hal itu"]
+    shown = compose_extractive([replace(citation("", quote), pasal="Lampiran", kind="lampiran")])
+    # Escaped numbers: Markdown would renumber the rows as one list; hard breaks keep a row per line.
+    assert "> … 2\\. Penyusunan rencana  \n> 3\\. Pembangunan gudang  \n> 1\\. Pengadaan lahan …" in shown
