@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .records import Citation, Passage
+from .structure import caps_heading
 
 TYPE_LONG = {
     "UU": "Undang-Undang",
@@ -62,10 +63,24 @@ def table_rows(text: str) -> list[str]:
     return [line for a, b in zip(bounds, bounds[1:]) if (line := text[a:b].strip())]
 
 
+def section_heading(quote: str) -> tuple[str, str]:
+    """An overview's section heading opening a quote ("PRINSIP-PRINSIP PEMBANGUNAN SENTRA IKM Ramah
+    lingkungan ...") is where the quote sits, not what it says: (heading, the rest), or ("", quote)."""
+    heading = caps_heading(quote)
+    rest = quote[len(heading) :].lstrip(" :") if heading and quote.startswith(heading) else ""
+    return (heading, rest) if rest else ("", quote)
+
+
 def make_citation(
     passage: Passage, quote: str, status: tuple[str, str], ayat: str = "", role: str = "", point: str = ""
 ) -> Citation:
     ayat = ayat or (passage.ayat_start if passage.ayat_start == passage.ayat_end else "")
+    if passage.kind == "section":
+        point, quote = section_heading(quote)
+    elif passage.kind == "lampiran":
+        point = lampiran_part(passage.text, quote)
+    elif passage.kind != "pasal":
+        point = ""
     return Citation(
         regulation=passage.regulation,
         type=passage.type,
@@ -81,14 +96,15 @@ def make_citation(
         passage_id=passage.id,
         amends=passage.amends,
         role=role,
-        point=point if passage.kind == "pasal" else lampiran_part(passage.text, quote) if passage.kind == "lampiran" else "",
+        point=point,
     )
 
 
 def render_citation(citation: Citation) -> str:
     """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"."""
     if citation.number in ("", "-"):  # documents that are not regulations (e.g. the seed overview)
-        return f"{citation.type} “{citation.title}”" if citation.title else citation.regulation
+        document = f"{citation.type} “{citation.title}”" if citation.title else citation.regulation
+        return f"{document}, bagian “{citation.point}”" if citation.point else document
     document = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
     if citation.title:
         document += f" tentang {citation.title}"

@@ -63,3 +63,15 @@ def test_the_quoted_part_is_marked_across_line_breaks_and_without_its_ellipses()
     shown = _highlight("Tabel 3.2 Program\n1. Pemetaan potensi\n2. Penyusunan <rencana>", "… Pemetaan potensi 2. Penyusunan <rencana> …")
     assert shown == "Tabel 3.2 Program\n1. <mark>Pemetaan potensi\n2. Penyusunan &lt;rencana&gt;</mark>"
     assert _highlight("Tidak ada di sini.", "kalimat lain yang panjang") == "Tidak ada di sini."
+
+
+def test_an_overview_heading_is_where_the_quote_sits_not_what_it_says():
+    from assistant.citations import make_citation, render_citation
+
+    overview = passage(kind="section", pasal="-", number="", regulation="paparan", title="Koperasi Desa")
+    overview = Passage(**{**overview.to_dict(), "type": "Paparan", "hierarchy": ()})
+    cited = make_citation(overview, "PRINSIP PEMBANGUNAN KOPERASI Gotong royong menjadi dasar.", ("berlaku", ""))
+    assert (cited.point, cited.quote) == ("PRINSIP PEMBANGUNAN KOPERASI", "Gotong royong menjadi dasar.")
+    assert render_citation(cited) == "Paparan “Koperasi Desa”, bagian “PRINSIP PEMBANGUNAN KOPERASI”"
+    plain = make_citation(overview, "Gotong royong menjadi dasar.", ("berlaku", ""))
+    assert (plain.point, render_citation(plain)) == ("", "Paparan “Koperasi Desa”")
