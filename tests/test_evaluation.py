@@ -21,3 +21,11 @@ def test_first_hit_rank_and_metrics():
     metrics.add(None)
     result = metrics.to_dict()
     assert result["hit@1"] == 0.0 and result["hit@3"] == 0.5 and result["mrr@10"] == 0.25
+
+
+def test_latencies_are_summarised_inside_the_range_observed():
+    from assistant.evaluation.metrics import latency_summary
+
+    assert latency_summary([float(ms) for ms in range(10, 210, 10)]) == {"p50": 105.0, "p95": 190.5}
+    assert latency_summary([42.0]) == {"p50": 42.0, "p95": 42.0}
+    assert latency_summary([]) == {"p50": 0.0, "p95": 0.0}

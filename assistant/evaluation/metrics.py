@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,6 +15,18 @@ import numpy as np
 
 from ..analysis import raw_tokens
 from ..ocr import repair
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile, inside the range observed (statistics' inclusive method)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def latency_summary(values: list[float]) -> dict[str, float]:
+    """p50 and p95 of latencies in ms, rounded to 0.1; zeros when nothing was timed."""
+    if not values:
+        return {"p50": 0.0, "p95": 0.0}
+    return {"p50": round(statistics.median(values), 1), "p95": round(p95(values), 1)}
 
 SEED = 13
 FOLDS = 5
@@ -109,15 +122,11 @@ def evaluate(items: list[dict], ranker: Ranker, question_of: Callable[[dict], st
             if item.get(key):
                 groups[f"{key}:{item[key]}"].add(rank)
         per_item.append({"id": item["id"], "rank": rank})
-    latencies.sort()
     return {
         "overall": overall.to_dict(),
         "groups": {name: metrics.to_dict() for name, metrics in sorted(groups.items())},
         "items": per_item,
-        "latency_ms": {
-            "p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
-            "p95": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else 0.0,
-        },
+        "latency_ms": latency_summary(latencies),
     }
 
 
@@ -183,7 +192,6 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
             unanswerable += 1
             declined += answer.abstained
         per_item.append(row)
-    latencies.sort()
     return {
         "answered_answerable": round(answered / max(answerable, 1), 4),
         "declined_unanswerable": round(declined / max(unanswerable, 1), 4),
@@ -191,10 +199,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
         "key_facts": round(facts / max(answerable, 1), 4),
         "key_facts_lead": round(lead_facts / max(answerable, 1), 4),
         "counts": {"answerable": answerable, "unanswerable": unanswerable},
-        "latency_ms": {
-            "p50": round(latencies[len(latencies) // 2], 1) if latencies else 0.0,
-            "p95": round(latencies[int(len(latencies) * 0.95) - 1], 1) if latencies else 0.0,
-        },
+        "latency_ms": latency_summary(latencies),
         "items": per_item,
     }
 
