@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from .records import Citation, Passage
 from .structure import caps_heading
@@ -18,7 +19,8 @@ TYPE_LONG = {
 # A Lampiran has no pasal: it is cited as "Lampiran" (the spelling of the eval data and of the help
 # desk's corrections), in citations and passages alike, and by the table its quote is from.
 LAMPIRAN = "Lampiran"
-TABLE_CAPTION = re.compile(r"\bTabel (\d{1,2}(?:\.\d{1,2})?)(?= [A-Z])")
+CAPTION = r"Tabel (\d{1,2}(?:\.\d{1,2})?)(?= [A-Z])"  # "Tabel 7.6 Program ...", not "Tabel 7.3 sampai dengan"
+TABLE_CAPTION = re.compile(rf"\b{CAPTION}")
 
 
 def cited_pasal(passage: Passage) -> str:
@@ -42,7 +44,7 @@ def lampiran_part(text: str, quote: str) -> str:
 # on (a restart at 1 opens the next column's list), and so does a caption.
 ROW_NUMBER = re.compile(r"[ \t]+(?=(\d{1,2})\. [A-Z])")
 ROW_GAP = 400  # characters: rows of one list are closer than this; farther, "3." is a number in prose
-CAPTION_START = re.compile(r"[ \t]+(?=Tabel \d{1,2}(?:\.\d{1,2})? [A-Z])")
+CAPTION_START = re.compile(rf"[ \t]+(?={CAPTION})")
 
 
 def table_rows(text: str) -> list[str]:
@@ -60,7 +62,7 @@ def table_rows(text: str) -> list[str]:
         if row[i]:
             cuts.append(marker.start())
     bounds = [0, *sorted(set(cuts)), len(text)]
-    return [line for a, b in zip(bounds, bounds[1:]) if (line := text[a:b].strip())]
+    return [line for a, b in pairwise(bounds) if (line := text[a:b].strip())]
 
 
 def section_heading(quote: str) -> tuple[str, str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 import secrets
 import sys
 from pathlib import Path
@@ -62,7 +61,7 @@ from .serving.throttle import LoginThrottle, RateLimit, client_of
 from .serving.ui.chat import build_main_ui, log_unanswered
 from .serving.ui.context import AppContext, slug, too_many_requests
 from .serving.ui.helpdesk import build_helpdesk
-from .serving.ui.render import CSS, HEAD_SCRIPTS, WIDGET_CSS, pasal_heading
+from .serving.ui.render import CSS, HEAD_SCRIPTS, WIDGET_CSS, normalize_pasal, pasal_heading
 from .serving.ui.widget import build_widget
 
 log = logging.getLogger(__name__)
@@ -388,7 +387,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 detail=f"Regulasi '{regulation}' tidak ditemukan. "
                 f"Regulasi yang tersedia: {', '.join(context.index.regulations)}.",
             )
-        number = re.sub(r"(?i)^pasal\s*", "", pasal).strip().upper()
+        number = normalize_pasal(pasal)
         parts = context.index.pasal_passages(resolved, number) if number not in ("", "-") else []
         if not parts:
             raise HTTPException(status_code=404, detail=f"Pasal {pasal} tidak ditemukan dalam {resolved}.")
