@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from assistant.config import get_settings
-from assistant.web import serve
+from assistant.serving.app import serve
 
 
 def main() -> None:

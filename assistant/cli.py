@@ -16,7 +16,7 @@ def _print_json(data: object) -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .indexer import build_index
+    from .indexing.build import build_index
 
     settings = get_settings()
     summary = build_index(settings, show_progress=not args.json and sys.stderr.isatty() or args.progress)
@@ -34,11 +34,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .catalog import Catalog
-    from .inspect_report import format_report, inspect_report
-    from .loaders import load_file
-    from .ocr import repair_counts
-    from .structure import parse_document
+    from .ingest.catalog import Catalog
+    from .ingest.loaders import load_file
+    from .ingest.ocr import repair_counts
+    from .parse.inspect_report import format_report, inspect_report
+    from .parse.structure import parse_document
 
     path = Path(args.file)
     try:
@@ -57,6 +57,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation.baselines import retriever_ranker
     from .evaluation.metrics import (
         evaluate,
         evaluate_answers,
@@ -65,8 +66,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_items,
         standalone_of,
     )
-    from .evaluation.baselines import retriever_ranker
-    from .retriever import HybridRetriever, LoadedIndex
+    from .retrieval.retriever import HybridRetriever, LoadedIndex
 
     settings = get_settings()
     items = load_items(Path(args.file))
@@ -78,7 +78,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         results[f"{name}={value}"] = evaluate(items, swept, standalone_of)
     if args.baseline:
         from .evaluation.baselines import bm25_ranker, dense_ranker, fusion_ranker, naive_chunks_ranker
-        from .loaders import load_documents
+        from .ingest.loaders import load_documents
         from .retrieval.query_adapter import QueryAdapter
 
         documents, _ = load_documents(settings.corpus_dirs)
@@ -89,7 +89,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         results["langchain 1000/200 + chroma"] = evaluate(items, naive_chunks_ranker(documents, index.embedder), standalone_of)
     cross_validated = _cross_validated(args, index)
     if args.answers:
-        from .chain import Assistant
+        from .answering.chain import Assistant
 
         assistant = Assistant(settings, index=index)
         results["jawaban (ekstraktif)"] = evaluate_answers(items, assistant.ask)
@@ -153,7 +153,7 @@ def format_side_by_side(cross_validated: dict, results: dict, name: str) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .evaluation.train import train
-    from .retriever import LoadedIndex
+    from .retrieval.retriever import LoadedIndex
 
     settings = get_settings()
     train_path = Path(args.train or settings.train_path)
@@ -188,8 +188,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .chain import Assistant
-    from .contract import answer_to_dict
+    from .answering.chain import Assistant
+    from .answering.contract import answer_to_dict
 
     settings = get_settings()
     assistant = Assistant(settings)
@@ -221,7 +221,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_corpus(args: argparse.Namespace) -> int:
-    from .catalog import Catalog
+    from .ingest.catalog import Catalog
     from .ingest.pull import add_regulation, pull_corpus
     from .ingest.sources import SourceError
 
@@ -256,7 +256,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .web import serve
+    from .serving.app import serve
 
     settings = get_settings()
     serve(host=args.host or settings.host, port=args.port or settings.port)
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-    from .store import IndexMissingError
+    from .indexing.store import IndexMissingError
 
     try:
         return args.func(args)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from .embedder import BACKENDS, BATCH_SIZE, Backend, embedding_identity
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Backend = Literal["onnx-int8", "torch"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+# Texts per forward pass on torch. Small batches pad less and stay in cache on 2 cores: on 200
+# corpus passages 25.8 passages/s at 8, 24.6 at 16, 22.4 at 32.
+BATCH_SIZE = 8
+
+
+def embedding_identity(model: str, backend: str) -> str:
+    """What vectors are cached, indexed and reloaded under: the model and the backend that ran it.
+
+    "torch" keeps the bare model name, so indexes and caches built before backends existed keep
+    meaning what they held (torch vectors); other backends append "@backend".
+    """
+    return model if backend == "torch" else f"{model}@{backend}"
 
 
 class Settings(BaseSettings):

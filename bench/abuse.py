@@ -14,8 +14,8 @@ import csv
 import io
 import os
 import secrets
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -25,8 +25,8 @@ import httpx
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (tests/support/)
 
-from support.launch import start_app  # noqa: E402
 from load import free_port  # bench/load.py, beside this script
+from support.launch import start_app  # noqa: E402
 
 from assistant.evaluation.metrics import p95  # noqa: E402
 

@@ -40,16 +40,16 @@ sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # the launchers the tests use (
 
 import chromadb  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
-
-from assistant.config import get_settings  # noqa: E402
-from assistant.embedder import load_embedder  # noqa: E402
-from assistant.evaluation.metrics import load_items, p95  # noqa: E402
-from assistant.indexer import HNSW_CONFIGURATION, content_hash, searchable_text  # noqa: E402
-from assistant.retriever import LoadedIndex  # noqa: E402
-from assistant.vector_cache import VectorCache, vector_key  # noqa: E402
 from load import free_port, rss_mb  # noqa: E402  bench/load.py
 from scale import folder_mb  # noqa: E402  bench/scale.py
 from support.launch import chroma_server  # noqa: E402
+
+from assistant.config import get_settings  # noqa: E402
+from assistant.embedding.embedder import load_embedder  # noqa: E402
+from assistant.evaluation.metrics import load_items, p95  # noqa: E402
+from assistant.indexing.build import HNSW_CONFIGURATION, content_hash, searchable_text  # noqa: E402
+from assistant.indexing.vector_cache import VectorCache, vector_key  # noqa: E402
+from assistant.retrieval.retriever import LoadedIndex  # noqa: E402
 
 BATCH = 5_000  # below Chroma's maximum batch size
 SEED = 0

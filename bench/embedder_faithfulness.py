@@ -20,7 +20,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import numpy as np
 from embedder import DEFAULT_CACHE, REGULATIONS  # bench/embedder.py, beside this script
 
-from assistant.embedder import (
+from assistant.embedding.embedder import (
     BACKENDS,
     BUNDLED_E5,
     BUNDLED_E5_DIR,
@@ -30,7 +30,7 @@ from assistant.embedder import (
     convert_bundled_e5,
     export_onnx_int8,
 )
-from assistant.sampling import corpus_windows
+from assistant.text.sampling import corpus_windows
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.config import get_settings
-from assistant.indexer import build_index
+from assistant.indexing.build import build_index
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant.chain import Assistant
+from assistant.answering.chain import Assistant
 from assistant.config import PROJECT_ROOT, get_settings
 from assistant.evaluation.metrics import load_items, p95
 
@@ -36,7 +36,7 @@ def main() -> None:
     for _ in range(args.repeat):
         for question in questions:
             started = time.perf_counter()
-            assistant.retriever.retrieve(question)
+            assistant.retrieval.retriever.retrieve(question)
             retrieval.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             assistant.ask(question)

@@ -20,8 +20,8 @@ import os
 import socket
 import statistics
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -193,11 +193,11 @@ def replicated(args, questions: list[str], work: Path) -> dict:
     import shutil
 
     import sqlalchemy as sa
-
-    from assistant.config import get_settings
-    from assistant.indexer import build_index
     from support.launch import chroma_server
     from support.postgres import PostgresServer
+
+    from assistant.config import get_settings
+    from assistant.indexing.build import build_index
 
     settings = get_settings()
     with chroma_server(work / "chroma", free_port(), work / "chroma.log") as server, PostgresServer(free_port()) as pg:

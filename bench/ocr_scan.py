@@ -18,12 +18,12 @@ import random
 import re
 from pathlib import Path
 
-from assistant.catalog import Catalog
 from assistant.config import get_settings
-from assistant.loaders import bulk_source_file, load_documents
-from assistant.ocr import likeness
+from assistant.ingest.catalog import Catalog
+from assistant.ingest.loaders import bulk_source_file, load_documents
+from assistant.ingest.ocr import likeness
+from assistant.parse.structure import parse_document
 from assistant.records import SourceDocument
-from assistant.structure import parse_document
 
 # Looser than the repair rule (assistant/ocr.py, likeness 0.6): a first word only half like "PRESIDEN"
 # counts, so a header the rule misses by a little is still found.

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 
-from assistant.catalog import Catalog
 from assistant.config import get_settings
-from assistant.loaders import load_documents
-from assistant.structure import parse_document
+from assistant.ingest.catalog import Catalog
+from assistant.ingest.loaders import load_documents
+from assistant.parse.structure import parse_document
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
         [--fraction 1.0] [--embed-budget 150] [--seed 0] [--work-dir /tmp/sentra-scale] [--json OUT]
 
 Phases (each timed; peak RSS after each, from resource.getrusage):
-1. parse  - stream the dataset (assistant.loaders.iter_bulk) and parse every record into passages.
+1. parse  - stream the dataset (assistant.ingest.loaders.iter_bulk) and parse every record into passages.
             The core corpus (../shared/corpus: the 7 core regulations and the seed overview) is parsed
             too and replaces the dataset's own copy of those regulations (same source_file name).
             --fraction < 1 parses only the first share of the lines and projects the full figures.
@@ -42,16 +42,16 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.analysis import analyze
-from assistant.catalog import Catalog
 from assistant.config import get_settings
-from assistant.embedder import load_embedder
+from assistant.embedding.embedder import load_embedder
 from assistant.evaluation.metrics import evaluate, load_items, p95
-from assistant.indexer import HNSW_CONFIGURATION, content_hash, lexical_index, searchable_text
-from assistant.loaders import LoadFailure, iter_bulk, iter_documents
-from assistant.retriever import Filters, HybridRetriever, LoadedIndex
-from assistant.structure import parse_document
-from assistant.vector_cache import VectorCache, vector_key
+from assistant.indexing.build import HNSW_CONFIGURATION, content_hash, lexical_index, searchable_text
+from assistant.indexing.vector_cache import VectorCache, vector_key
+from assistant.ingest.catalog import Catalog
+from assistant.ingest.loaders import LoadFailure, iter_bulk, iter_documents
+from assistant.parse.structure import parse_document
+from assistant.retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from assistant.text.analysis import analyze
 
 SHARED = PROJECT_ROOT.parent / "shared"
 CORE = [SHARED / "corpus"]

@@ -56,7 +56,7 @@ def small_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_settings(small_corpus, tmp_path_factory) -> Settings:
-    from assistant.indexer import build_index
+    from assistant.indexing.build import build_index
 
     settings = make_settings(small_corpus, tmp_path_factory.mktemp("index"))
     build_index(settings, show_progress=False)
@@ -65,7 +65,7 @@ def small_settings(small_corpus, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def small_index(small_settings):
-    from assistant.retriever import LoadedIndex
+    from assistant.retrieval.retriever import LoadedIndex
 
     return LoadedIndex.open(small_settings)
 
@@ -79,7 +79,8 @@ def free_port() -> int:
 @pytest.fixture
 def chroma_server(tmp_path):
     """A real `chroma run` server on a loopback port, with its data in tmp_path."""
-    from support.launch import CHROMA, chroma_server as running_chroma
+    from support.launch import CHROMA
+    from support.launch import chroma_server as running_chroma
 
     if not CHROMA.exists():
         pytest.skip(f"CLI chroma tidak ditemukan di {CHROMA}")
@@ -93,7 +94,7 @@ class RunningServer:
     def __init__(self, app):
         import uvicorn
 
-        from assistant.web import server_config
+        from assistant.serving.app import server_config
 
         self.app = app
         self.port = free_port()
@@ -134,7 +135,7 @@ def settings_for_web(settings: Settings, data_dir: Path) -> Settings:
 
 @contextmanager
 def running_app(settings: Settings):
-    from assistant.web import create_app
+    from assistant.serving.app import create_app
 
     running = RunningServer(create_app(settings)).start()
     try:

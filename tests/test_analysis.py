@@ -1,4 +1,4 @@
-from assistant.analysis import analyze, raw_tokens
+from assistant.text.analysis import analyze, raw_tokens
 
 
 def test_raw_tokens_drop_ocr_carets_and_punctuation():

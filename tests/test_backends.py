@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.backends import compose_extractive, llm_context
+from assistant.answering.backends import compose_extractive, llm_context
 from assistant.records import Citation
 
 
@@ -29,7 +29,7 @@ def test_an_exception_follows_its_rule_in_the_lead():
 
 
 def test_a_flattened_lampiran_table_is_shown_a_row_per_line_under_its_table():
-    from assistant.citations import lampiran_part, table_rows
+    from assistant.answering.citations import lampiran_part, table_rows
 
     text = ("Program tercantum pada Tabel 3.1 sampai dengan Tabel 3.2. Tabel 3.2 Program Koperasi Tahap I Tahap II "
             "1. Pemetaan potensi 2. Penyusunan rencana 3. Pembangunan gudang 1. Pengadaan lahan 2. Pembinaan "

@@ -4,12 +4,11 @@ import gzip
 import json
 
 import pytest
-
 from conftest import make_settings
 
-from assistant.indexer import build_index
-from assistant.loaders import LoadFailure, iter_documents, load_documents
-from assistant.store import IndexLayout, read_passages
+from assistant.indexing.build import build_index
+from assistant.indexing.store import IndexLayout, read_passages
+from assistant.ingest.loaders import LoadFailure, iter_documents, load_documents
 
 RECORDS = [
     {

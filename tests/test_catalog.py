@@ -1,5 +1,5 @@
-from assistant.catalog import Catalog, amended_pasal
 from assistant.config import get_settings
+from assistant.ingest.catalog import Catalog, amended_pasal
 from assistant.records import RegulationIdentity
 
 catalog = Catalog.load(get_settings().catalog_path)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.chain import Assistant, clean_question, standalone_question
-from assistant.citations import render_citation, strip_unsupported
+from assistant.answering.chain import Assistant, clean_question, standalone_question
+from assistant.answering.citations import render_citation, strip_unsupported
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +80,10 @@ def test_follow_up_carries_the_subject_of_the_previous_question():
 
 
 def test_a_follow_up_keeps_what_the_question_finds_on_its_own(assistant):
-    from assistant.chain import fuse
-    from assistant.records import RetrievedPassage
     from conftest import passage
+
+    from assistant.answering.chain import fuse
+    from assistant.records import RetrievedPassage
 
     a, b, c = (passage(n, "PP 1/2030", n, f"teks {n}") for n in ("1", "2", "3"))
     fused = fuse([RetrievedPassage(1, 1.0, a), RetrievedPassage(2, 0.5, b)], [RetrievedPassage(1, 1.0, c), RetrievedPassage(2, 0.5, a)])

@@ -7,9 +7,9 @@ import pytest
 from conftest import DEV, make_settings
 
 from assistant.evaluation.metrics import load_items
-from assistant.indexer import build_index
-from assistant.retriever import HybridRetriever, LoadedIndex
-from assistant.store import IndexLayout, read_manifest
+from assistant.indexing.build import build_index
+from assistant.indexing.store import IndexLayout, read_manifest
+from assistant.retrieval.retriever import HybridRetriever, LoadedIndex
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ def test_server_and_embedded_store_give_the_same_top5(small_settings, small_inde
 
 
 def test_pruned_builds_take_their_server_collections_with_them(chroma_server, tmp_path):
-    from assistant.store import chroma_client, collection_name
+    from assistant.indexing.store import chroma_client, collection_name
 
     layout = IndexLayout(tmp_path / "index")
     client = chroma_client(Path(), chroma_server)

@@ -20,8 +20,8 @@ from conftest import REGULATIONS, SHARED, free_port, require_shared
 from support.launch import wait_until_ready
 from support.mirror import MirrorServer, mirror_tree
 
-from assistant.catalog import Catalog
 from assistant.config import PROJECT_ROOT
+from assistant.ingest.catalog import Catalog
 from assistant.ingest.pull import add_regulation, parse_regulation_id, pull_corpus, sha256_of
 from assistant.ingest.sources import SourceError
 

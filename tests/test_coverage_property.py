@@ -5,8 +5,8 @@ from conftest import REGULATIONS, SEED, require_shared
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.parse.structure import ParsedDocument, parse_document
 from assistant.records import SourceDocument
-from assistant.structure import ParsedDocument, parse_document
 
 MIN_COVERAGE = 0.99
 MAX_MARKUP_CHARS = 400  # headings only; a longer "heading" would be hiding content

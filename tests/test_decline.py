@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from assistant.answering.decline import DECLINE_FEATURES, DeclineInput, DeclineModel, is_steering, latin_skeleton, steers
+from assistant.answering.decline import (
+    DECLINE_FEATURES,
+    DeclineInput,
+    DeclineModel,
+    is_steering,
+    latin_skeleton,
+    steers,
+)
 
 STEERING = [
     # Overriding instructions, with words in between, in either language.

@@ -16,7 +16,7 @@ from conftest import DEV, REGULATIONS, make_settings, require_shared
 from pydantic import ValidationError
 from tokenizers import Tokenizer
 
-from assistant.embedder import (
+from assistant.embedding.embedder import (
     BUNDLED_E5,
     E5_PROMPTS,
     EXPORT_VERSION,
@@ -30,11 +30,11 @@ from assistant.embedder import (
     load_embedder,
     parse_identity,
 )
-from assistant.indexer import build_index
-from assistant.retriever import LoadedIndex
-from assistant.sampling import corpus_windows
-from assistant.store import IndexLayout, read_manifest
-from assistant.vector_cache import VectorCache
+from assistant.indexing.build import build_index
+from assistant.indexing.store import IndexLayout, read_manifest
+from assistant.indexing.vector_cache import VectorCache
+from assistant.retrieval.retriever import LoadedIndex
+from assistant.text.sampling import corpus_windows
 
 pytestmark = pytest.mark.integration
 

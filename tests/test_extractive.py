@@ -1,18 +1,12 @@
 """Quote selection of the extractive backend: pure functions over passages, no index needed."""
 
-from assistant.extractive import (
-    QUOTE_WORDS,
-    UNIT_BOUNDARY,
-    WINDOW_WORDS,
-    TermWeights,
-    question_parts,
-    select_quotes,
-    split_units,
-    with_current_wording,
-)
-from assistant.records import RetrievedPassage
 from conftest import passage
 
+from assistant.answering.extractive import QUOTE_WORDS, WINDOW_WORDS, select_quotes, with_current_wording
+from assistant.parse.units import UNIT_BOUNDARY, split_units
+from assistant.records import RetrievedPassage
+from assistant.text.questions import question_parts
+from assistant.text.term_weights import TermWeights
 
 WEIGHTS = TermWeights({}, 100)  # every term equally rare
 
@@ -146,7 +140,7 @@ def test_the_asked_sentence_weighs_more_than_the_scene_it_is_set_in():
 
 
 def test_an_obligation_is_quoted_with_the_exceptions_its_pasal_makes():
-    from assistant.extractive import with_exceptions
+    from assistant.answering.extractive import with_exceptions
 
     text = (
         "(1) Setiap pengrajin wajib mendaftarkan bengkelnya di kecamatan. "
@@ -165,7 +159,7 @@ def test_an_obligation_is_quoted_with_the_exceptions_its_pasal_makes():
 
 
 def test_an_exception_already_quoted_moves_up_beside_its_rule():
-    from assistant.extractive import Selection, with_exceptions
+    from assistant.answering.extractive import Selection, with_exceptions
 
     text = "(1) Setiap toko wajib tutup pukul 22.00. (2) Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi apotek."
     item = RetrievedPassage(1, 1.0, passage("toko", "PP 2/2030", "3", text))
@@ -180,7 +174,7 @@ def test_an_exception_already_quoted_moves_up_beside_its_rule():
 
 
 def test_the_answer_leads_with_the_rule_and_its_exception_and_says_status_at_the_quote():
-    from assistant.backends import compose_extractive
+    from assistant.answering.backends import compose_extractive
     from assistant.records import Citation
 
     def cite(ayat, quote, role="", status="berlaku", note=""):
@@ -202,7 +196,7 @@ def test_the_answer_leads_with_the_rule_and_its_exception_and_says_status_at_the
 
 
 def test_a_quoted_definition_is_cited_by_its_number():
-    from assistant.citations import make_citation, render_citation
+    from assistant.answering.citations import make_citation, render_citation
 
     text = "Dalam Peraturan ini yang dimaksud dengan: 1. Bengkel adalah tempat kerja. 2. Lumbung adalah gudang desa."
     item = RetrievedPassage(1, 1.0, passage("definisi", "PP 1/2030", "1", text))

@@ -22,10 +22,10 @@ import pytest
 from conftest import REGULATIONS, free_port
 from support.launch import start_app
 
-from assistant.chain import LLM_FALLBACK, Assistant
+from assistant.answering.chain import LLM_FALLBACK, Assistant
 from assistant.config import PROJECT_ROOT
-from assistant.retriever import DENSE_UNAVAILABLE, LoadedIndex
-from assistant.store import IndexLayout, IndexMissingError
+from assistant.indexing.store import IndexLayout, IndexMissingError
+from assistant.retrieval.retriever import DENSE_UNAVAILABLE, LoadedIndex
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def test_kill_during_reindex_keeps_the_published_build(small_settings, small_index, tmp_path):
-    from assistant.indexer import build_index
+    from assistant.indexing.build import build_index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -127,7 +127,7 @@ def test_missing_index_names_the_fix(small_settings, tmp_path):
     with pytest.raises(IndexMissingError, match=r"Indeks belum tersedia .*Jalankan dulu: python -m assistant index"):
         LoadedIndex.open(settings)
     # `serve` turns it into that message on stderr and exit code 2 (assistant/web.py).
-    from assistant.web import create_app
+    from assistant.serving.app import create_app
 
     with pytest.raises(IndexMissingError):
         create_app(settings, warm_up=False)

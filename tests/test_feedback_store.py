@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from conftest import free_port
 from support.postgres import PostgresServer
 
-from assistant.feedback import MIGRATIONS, FeedbackError, FeedbackStore
+from assistant.serving.feedback import MIGRATIONS, FeedbackError, FeedbackStore
 
 pytestmark = pytest.mark.integration
 

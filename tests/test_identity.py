@@ -3,7 +3,7 @@
 import pytest
 from conftest import REGULATIONS, SEED, require_shared
 
-from assistant.identity import read_identity, title_case
+from assistant.ingest.identity import read_identity, title_case
 
 EXPECTED = {
     "uu-3-2014.md": ("UU 3/2014", "UU", "3", "2014", "Perindustrian"),

@@ -8,8 +8,8 @@ import pytest
 from conftest import make_settings
 
 from assistant.config import PROJECT_ROOT
-from assistant.indexer import build_index
-from assistant.store import IndexLayout, read_manifest
+from assistant.indexing.build import build_index
+from assistant.indexing.store import IndexLayout, read_manifest
 
 pytestmark = pytest.mark.integration
 

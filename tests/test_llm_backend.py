@@ -17,8 +17,8 @@ import pytest
 from conftest import free_port
 from support.launch import wait_until_ready
 
-from assistant.backends import ChatModelBackend, openai_model
-from assistant.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
+from assistant.answering.backends import ChatModelBackend, openai_model
+from assistant.answering.chain import LLM_FALLBACK, UNSUPPORTED_REMOVED, Assistant
 
 pytestmark = pytest.mark.integration
 

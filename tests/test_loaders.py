@@ -2,7 +2,7 @@ from pathlib import Path
 
 import docx
 
-from assistant.loaders import load_documents
+from assistant.ingest.loaders import load_documents
 
 
 def write_pdf(path: Path, text: str) -> None:

@@ -1,6 +1,6 @@
 """Each OCR rule on short snippets taken from the corpus."""
 
-from assistant import ocr
+from assistant.ingest import ocr
 
 
 def test_caret_marks_are_removed():

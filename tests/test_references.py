@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.references import (
+from assistant.retrieval.references import (
     CitedSource,
     Reference,
     cited_instrument,

@@ -42,7 +42,7 @@ def wait_healthy(process: subprocess.Popen, url: str, log_path) -> dict:
 
 
 def test_two_replicas_share_feedback_and_follow_a_published_index(small_settings, chroma_server, tmp_path):
-    from assistant.indexer import build_index
+    from assistant.indexing.build import build_index
 
     corpus = tmp_path / "corpus"
     shutil.copytree(small_settings.corpus_dirs[0], corpus)

@@ -4,8 +4,8 @@ import numpy as np
 from langchain_core.documents import Document
 
 from assistant.retrieval.rankers import FusionRanker, LearnedRanker
-from assistant.references import defines
-from assistant.retriever import Filters, HybridRetriever, LoadedIndex, top_positive
+from assistant.retrieval.references import defines
+from assistant.retrieval.retriever import Filters, HybridRetriever, LoadedIndex, top_positive
 
 
 def test_unit_coverage_counts_the_terms_two_consecutive_units_hold(small_index):

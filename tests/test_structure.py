@@ -4,11 +4,11 @@
 import pytest
 from conftest import REGULATIONS, SEED, require_shared
 
-from assistant.catalog import Catalog
 from assistant.config import PROJECT_ROOT
-from assistant.pasal_chain import best_chain, find_candidates, number_readings
+from assistant.ingest.catalog import Catalog
+from assistant.parse.pasal_chain import best_chain, find_candidates, number_readings
+from assistant.parse.structure import amended_law, caps_heading, parse_document
 from assistant.records import SourceDocument
-from assistant.structure import amended_law, caps_heading, parse_document
 
 EXPECTED_PASAL = {
     "uu-3-2014.md": 125,

@@ -12,7 +12,7 @@ from assistant.evaluation.metrics import folds
 from assistant.evaluation.train import fit_decline, train
 from assistant.retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from assistant.retrieval.rankers import MANIFEST_FILE, RANKER_FILE, Artifacts, LearnedRanker
-from assistant.retriever import HybridRetriever
+from assistant.retrieval.retriever import HybridRetriever
 
 pytestmark = pytest.mark.integration
 
@@ -69,9 +69,9 @@ def test_training_writes_every_artifact_and_reports_cross_validated_figures(trai
 def test_the_unit_model_chooses_the_quotes(trained, small_settings, tmp_path):
     import shutil
 
-    from assistant.chain import Assistant
-    from assistant.extractive import hand_scores
-    from assistant.retriever import LoadedIndex
+    from assistant.answering.chain import Assistant
+    from assistant.answering.extractive import hand_scores
+    from assistant.retrieval.retriever import LoadedIndex
 
     _, out = trained
     settings = small_settings.model_copy(update={"artifacts_dir": out})
@@ -82,7 +82,7 @@ def test_the_unit_model_chooses_the_quotes(trained, small_settings, tmp_path):
     (without / UNITS_FILE).unlink()
     bare = small_settings.model_copy(update={"artifacts_dir": without})
     assert Assistant(bare, index=LoadedIndex.open(bare)).unit_scorer is hand_scores
-    from assistant.extractive import unit_candidates
+    from assistant.parse.units import unit_candidates
 
     question, pool, named = assistant.quote_candidates("Bagaimana ketentuan pembangunan Sentra IKM oleh pemerintah daerah?")
     candidates = unit_candidates(pool)

@@ -190,7 +190,7 @@ def test_chat_citation_sources_feedback(page, server_url, ui_settings, capsys):
 def test_help_desk_login_tables_and_export(page, server_url, ui_settings):
     from playwright.sync_api import expect
 
-    from assistant.feedback import FeedbackStore
+    from assistant.serving.feedback import FeedbackStore
 
     store = FeedbackStore(ui_settings.data_dir)
     flagged_id = store.record_feedback("down", "Pertanyaan uji help desk", "Jawaban uji", comment="komentar uji help desk")

@@ -40,8 +40,8 @@ def test_supporting_quotes_fold_under_a_counted_summary():
 def test_a_lampiran_is_cited_as_lampiran_by_its_table():
     from dataclasses import asdict
 
-    from assistant.citations import make_citation, render_citation
-    from assistant.contract import answer_to_dict
+    from assistant.answering.citations import make_citation, render_citation
+    from assistant.answering.contract import answer_to_dict
     from assistant.records import Answer, RetrievedPassage
     from assistant.serving.ui.render import short_citation
 
@@ -66,7 +66,7 @@ def test_the_quoted_part_is_marked_across_line_breaks_and_without_its_ellipses()
 
 
 def test_an_overview_heading_is_where_the_quote_sits_not_what_it_says():
-    from assistant.citations import make_citation, render_citation
+    from assistant.answering.citations import make_citation, render_citation
 
     overview = passage(kind="section", pasal="-", number="", regulation="paparan", title="Koperasi Desa")
     overview = Passage(**{**overview.to_dict(), "type": "Paparan", "hierarchy": ()})

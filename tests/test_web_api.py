@@ -43,7 +43,7 @@ def http(server):
 
 
 def test_healthz_reports_index_and_backend(http, web_settings):
-    from assistant.retriever import LoadedIndex
+    from assistant.retrieval.retriever import LoadedIndex
 
     data = http.get("/healthz").json()
     assert data["status"] == "ok"
@@ -255,7 +255,7 @@ def test_frame_ancestors_follow_allowed_origins():
 def test_restricted_origins_limit_cors_and_framing(server, web_settings):
     from fastapi.testclient import TestClient
 
-    from assistant.web import create_app
+    from assistant.serving.app import create_app
 
     portal = "https://portal.example.go.id"
     settings = web_settings.model_copy(update={"allowed_origins": [portal]})

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis import analyze
 from ..retrieval.features import FEATURES
+from ..text.analysis import analyze
 
 # --- steering ------------------------------------------------------------------------------------
 

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis import analyze
-from ..extractive import DELEGATION, EXCEPTION, TermWeights, Unit, is_list_item
+from ..parse.units import Unit, is_list_item
 from ..records import RetrievedPassage
+from ..text.analysis import analyze
+from ..text.term_weights import TermWeights
+from .extractive import DELEGATION, EXCEPTION
 
 UNITS_FILE = "units.lgb.txt"
 

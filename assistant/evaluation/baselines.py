@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 
-from ..embedder import Embedder
-from .metrics import Ranker
+from ..embedding.embedder import Embedder
 from ..records import SourceDocument
 from ..retrieval.query_adapter import QueryAdapter
 from ..retrieval.rankers import FusionRanker
-from ..retriever import Filters, HybridRetriever, LoadedIndex
+from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from .metrics import Ranker
 
 
 class EmbedderAdapter(Embeddings):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis import raw_tokens
-from ..ocr import repair
+from ..ingest.ocr import repair
+from ..text.analysis import raw_tokens
 
 
 def p95(values: list[float]) -> float:
@@ -98,7 +98,7 @@ class Metrics:
 
 def standalone_of(item: dict) -> str:
     """The question as the product searches it: a follow-up carries its history's subject."""
-    from ..chain import standalone_question
+    from ..answering.chain import standalone_question
 
     return standalone_question(item["question"], item.get("history") or [])
 

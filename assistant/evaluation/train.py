@@ -19,15 +19,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..analysis import ANALYSIS_VERSION
+from ..answering.chain import Assistant, standalone_question
 from ..answering.decline import DECLINE_FILE, DeclineInput, DeclineModel, decline_input, standardised
 from ..answering.units import UNIT_FEATURES, UNITS_FILE
-from ..chain import Assistant, standalone_question
+from ..ingest.pull import sha256_of
 from ..retrieval.features import FEATURE_VERSION, FEATURES
 from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
-from ..retriever import Filters, HybridRetriever, LoadedIndex
-from ..ingest.pull import sha256_of
+from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from ..text.analysis import ANALYSIS_VERSION
 from .metrics import FOLDS, SEED, Metrics, covers, first_hit_rank, folds, load_items, trigrams
 from .unit_training import UNIT_PARAMS, UNIT_ROUNDS, train_units
 

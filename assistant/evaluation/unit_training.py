@@ -13,10 +13,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from tqdm import tqdm
 
+from ..answering.chain import Assistant
+from ..answering.extractive import hand_scores
 from ..answering.units import UNIT_FEATURES, UnitModel, UnitQuery, learned_scorer, unit_matrix
-from ..chain import Assistant
-from ..extractive import hand_scores, unit_candidates, wanted_answer
-from .metrics import SEED, normalized_text, evaluate_answers, folds, trigrams
+from ..parse.units import unit_candidates
+from ..text.questions import wanted_answer
+from .metrics import SEED, evaluate_answers, folds, normalized_text, trigrams
 
 UNIT_PARAMS = {
     "objective": "binary",

@@ -19,10 +19,10 @@ from pathlib import Path
 import tomlkit
 from tqdm import tqdm
 
-from ..catalog import Catalog, CatalogEntry
 from ..file_lock import exclusive_lock
-from ..identity import read_identity
-from ..loaders import bulk_source_file
+from .catalog import Catalog, CatalogEntry
+from .identity import read_identity
+from .loaders import bulk_source_file
 from .sources import MissingAtSource, Source, SourceError, SourceUnreachable, open_source
 
 # Regulation ids `corpus add` accepts, and their folder in the mirror's layout.

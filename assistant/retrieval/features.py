@@ -15,11 +15,12 @@ from typing import Protocol
 
 import numpy as np
 
-from ..analysis import analyze
-from ..extractive import TermWeights, wanted_answer
 from ..records import Passage
-from ..references import Reference, defined_term_candidates, defines
+from ..text.analysis import analyze
+from ..text.questions import wanted_answer
+from ..text.term_weights import TermWeights
 from .candidates import Candidates
+from .references import Reference, defined_term_candidates, defines
 
 # Bump when a feature is added, removed or computed differently: a ranker trained on another
 # schema is not used (the retriever falls back to fusion and says so in the log).

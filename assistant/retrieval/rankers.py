@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..analysis import ANALYSIS_VERSION
+from ..text.analysis import ANALYSIS_VERSION
 from .features import FEATURE_VERSION, FEATURES
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..feedback import FeedbackError
 from ..records import Passage
 from .exports import EXPORTS, ExportFormat, correction_items, csv_chunks, jsonl_chunks, xlsx_bytes
+from .feedback import FeedbackError
 from .sessions import COOKIE, COOKIE_PATH, HelpdeskSessions
 from .throttle import LoginThrottle, client_of, minutes_text
 

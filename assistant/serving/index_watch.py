@@ -9,7 +9,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ..chain import Assistant
+from ..answering.chain import Assistant
 
 log = logging.getLogger(__name__)
 

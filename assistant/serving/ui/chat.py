@@ -13,10 +13,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from ...contract import answer_to_dict
-from ...feedback import FeedbackError
+from ...answering.contract import answer_to_dict
 from ...records import Answer
-from ...retriever import Filters
+from ...retrieval.retriever import Filters
+from ..feedback import FeedbackError
 from ..throttle import client_of
 from .context import (
     ANSWER_FAILED,

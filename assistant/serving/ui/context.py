@@ -6,9 +6,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from ...chain import Assistant
+from ...answering.chain import Assistant
 from ...config import Settings
-from ...feedback import FeedbackStore
+from ..feedback import FeedbackStore
 from ..throttle import RateLimit
 
 APP_TITLE = "Asisten Regulasi Sentra IKM"

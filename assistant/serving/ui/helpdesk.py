@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from ...citations import LAMPIRAN
-from ...feedback import FeedbackError, FeedbackStore
+from ...answering.citations import LAMPIRAN
+from ..feedback import FeedbackError, FeedbackStore
 from .context import APP_TITLE, AppContext
 from .render import normalize_pasal, readable_label, short_citation
 

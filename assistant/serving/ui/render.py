@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from ...citations import LAMPIRAN, make_citation, render_citation, table_rows
+from ...answering.citations import LAMPIRAN, make_citation, render_citation, table_rows
 from ...records import Answer, Citation, Passage
 from .context import APP_TITLE, DISCLAIMER, STATUS_LABEL, AppContext
 

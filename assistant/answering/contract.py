@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from ..records import Answer
 from .citations import cited_pasal
-from .records import Answer
 
 
 def answer_to_dict(answer: Answer, item_id: str | None = None) -> dict:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .analysis import analyze
-from .records import Passage, RetrievedPassage
+from ..parse.units import AYAT_START, Unit, is_list_item, passage_units, split_units
+from ..records import Passage, RetrievedPassage
+from ..text.analysis import analyze
+from ..text.questions import question_parts, wanted_answer
+from ..text.term_weights import TermWeights
 
-AYAT_START = re.compile(r"\((\d+)\)\s")
-# Boundaries: before "(n) " ayat markers, before "a. " huruf/angka items, after sentence ends.
-# An ayat marker only counts after a sentence end: "ayat (1) dilakukan" is a reference, not a boundary.
-# Items of an unlettered enumeration ("...; Pembangunan Kawasan Industri; dan ...") stay together.
-# A line break right after an item marker ("14.\n") is not a boundary: the marker stays with its item.
-UNIT_BOUNDARY = re.compile(
-    r"(?<=[;:.])\s+(?=\(\d+\)\s)|(?<=[;:.])\s+(?=(?:[a-z]|\d{1,2})\.\s)"
-    r"|(?<!\b[a-z0-9]\.)(?<!\b\d\d\.)(?:(?<=[.])\s+(?=[A-Z(])|\n+)"
-)
 # Retrieval rank only nudges: the unit that matches the question wins (tuned on dev: 0.15 cost
 # two gold citations out of 60).
 RANK_PRIOR = 0.05
@@ -38,86 +31,6 @@ WINDOW_WORDS = 60  # what is quoted of a unit longer than QUOTE_WORDS
 WINDOW_STEP = 4
 WINDOW_SNAP = 8  # how far back a window may move to start at an item number ("3.")
 ITEM_NUMBER = re.compile(r"(?:\d{1,2}|[a-z])\.")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One quotable piece of a passage: an ayat, a list item or a sentence."""
-
-    passage_rank: int
-    order: int
-    ayat: str
-    text: str
-
-
-def unit_texts(text: str) -> list[str]:
-    """A passage's text cut into ayat, list items and sentences."""
-    return [piece for piece in (p.strip() for p in UNIT_BOUNDARY.split(text)) if piece]
-
-
-def split_units(item: RetrievedPassage) -> list[Unit]:
-    units = []
-    ayat = item.passage.ayat_start if item.passage.ayat_start == item.passage.ayat_end else ""
-    for order, piece in enumerate(unit_texts(item.passage.text)):
-        marker = AYAT_START.match(piece)
-        if marker:
-            ayat = marker.group(1)
-        units.append(Unit(item.rank, order, ayat, piece))
-    return units
-
-
-def passage_units(items: list[RetrievedPassage]) -> list[tuple[RetrievedPassage, list[Unit]]]:
-    """Each passage with its units, in retrieval order."""
-    return [(item, split_units(item)) for item in items]
-
-
-def unit_candidates(items: list[RetrievedPassage]) -> list[tuple[Unit, RetrievedPassage, int]]:
-    """What a UnitScorer scores: every unit of the passages, with its passage and how many units
-    the passage has."""
-    return [(unit, item, len(units)) for item, units in passage_units(items) for unit in units]
-
-
-def is_list_item(text: str) -> bool:
-    return bool(re.match(r"(?:[a-z]|\d{1,2})\.\s", text))
-
-
-# How much more a term of the asked sentence weighs than one of the sentences setting the scene
-# (tuned on dev: 2 gives key facts 0.800 -> 0.817; 1.5 and 3 gain less).
-FOCUS_WEIGHT = 2.0
-
-
-class TermWeights:
-    """Inverse document frequencies of analysed terms, taken from the BM25 index."""
-
-    def __init__(self, document_frequency: dict[str, int], documents: int):
-        self.df = document_frequency
-        self.n = max(documents, 1)
-
-    def idf(self, term: str) -> float:
-        df = self.df.get(term, 0)
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-    def weight(self, terms: Iterable[str]) -> float:
-        """The summed idf of `terms`. Summed in sorted order: set order varies with the process's
-        hash seed, and so would float rounding and ties."""
-        return sum(self.idf(t) for t in sorted(terms))
-
-    def focused(self, question: str) -> TermWeights:
-        """These weights with the terms of what a question asks raised over those of the scene it
-        sets ("Ada pembeli dari luar negeri di sentra kami. Bolehkah industri kecil dimiliki warga asing?")."""
-        focus = set(analyze(" ".join(question_parts(question))))
-        if not focus or focus >= set(analyze(question)):
-            return self
-        return FocusedWeights(self, focus)
-
-
-class FocusedWeights(TermWeights):
-    def __init__(self, weights: TermWeights, focus: set[str]):
-        super().__init__(weights.df, weights.n)
-        self.focus = focus
-
-    def idf(self, term: str) -> float:
-        return super().idf(term) * (FOCUS_WEIGHT if term in self.focus else 1.0)
 
 
 def score_unit(
@@ -144,22 +57,6 @@ def score_unit(
     )
 
 
-# What an answer to an interrogative looks like in a provision.
-ANSWER_TYPES = {
-    "berapa": re.compile(r"\bpaling (?:banyak|sedikit|lama|singkat|rendah|tinggi)\b|\d+\s*\([a-z ]+\)|\b\d+(?:[.,]\d+)?\s*(?:%|persen|hektar|tahun|hari|bulan|kali)", re.I),
-    # The agent of a passive verb names who acts: "dilaksanakan oleh Pemerintah Daerah".
-    "siapa": re.compile(
-        r"\b(?:dilakukan|dilaksanakan|diselenggarakan|diberikan|ditetapkan|disusun|diterbitkan|dikelola) oleh\b", re.I
-    ),
-    "kapan": re.compile(r"\b(?:paling lama|paling lambat|sejak|sebelum|setelah|sampai dengan|jangka waktu)\b", re.I),
-}
-
-
-def wanted_answer(question: str) -> re.Pattern | None:
-    words = set(question.lower().split())
-    return next((pattern for word, pattern in ANSWER_TYPES.items() if word in words), None)
-
-
 @dataclass(frozen=True)
 class Selection:
     item: RetrievedPassage
@@ -181,33 +78,6 @@ def point_of(text: str) -> str:
         return ""
     label = marker.group(1)
     return f"angka {label}" if label.isdigit() else f"huruf {label}"
-
-
-# Words that ask: a clause holding one is a question of its own ("..., dan apakah ...").
-INTERROGATIVE = re.compile(
-    r"\b(?:apa|apakah|siapa|berapa|bagaimana|kapan|mana|mengapa|kenapa|bolehkah|bisakah|dapatkah)\b", re.IGNORECASE
-)
-
-
-def question_parts(question: str) -> list[str]:
-    """The questions one question asks, when it asks several ("zonanya apa dan ditetapkan lewat
-    dokumen apa?"): its interrogative sentences (with a question word or a question mark), each split
-    at a "dan" that joins two interrogative clauses. Statements around them ("Kabupaten kami ...")
-    are no part."""
-    parts = []
-    for sentence in re.split(r"(?<=[?.!])\s+", question.strip()):
-        if not INTERROGATIVE.search(sentence) and not sentence.endswith("?"):
-            continue
-        pieces = re.split(r",?\s+dan\s+", sentence)
-        current = pieces[0]
-        for piece in pieces[1:]:
-            if INTERROGATIVE.search(current) and INTERROGATIVE.search(piece):
-                parts.append(current)
-                current = piece
-            else:
-                current = f"{current} dan {piece}"
-        parts.append(current)
-    return parts
 
 
 # Scores for (unit, its passage, units in that passage) candidates of one question (or one part of

@@ -29,9 +29,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Protocol
 
 import numpy as np
+
+from ..config import BACKENDS, BATCH_SIZE, embedding_identity
 
 BUNDLED_E5 = "bundled:multilingual-e5-small"
 BUNDLED_E5_DIR = BUNDLED_E5.split(":", 1)[1]  # the converted model's folder in the model cache
@@ -43,11 +45,6 @@ EXPORT_VERSION = "1"
 MARKER_FILE = ".converted-from"
 EXPORT_SETTINGS_FILE = "embedding.json"  # what the onnx-int8 embedder needs beside model.onnx
 
-Backend = Literal["onnx-int8", "torch"]
-BACKENDS: tuple[str, ...] = get_args(Backend)
-# Texts per forward pass on torch. Small batches pad less and stay in cache on 2 cores: on 200
-# corpus passages 25.8 passages/s at 8, 24.6 at 16, 22.4 at 32.
-BATCH_SIZE = 8
 
 QK = 32  # values per Q4_0 block (e5.c)
 DTYPE_F32, DTYPE_Q4_0 = 0, 1
@@ -693,15 +690,6 @@ def _prompts_for(model_name: str, configured: dict[str, str]) -> dict[str, str]:
     if not prompts and "e5" in model_name.lower():
         return dict(E5_PROMPTS)
     return prompts
-
-
-def embedding_identity(model: str, backend: str) -> str:
-    """What vectors are cached, indexed and reloaded under: the model and the backend that ran it.
-
-    "torch" keeps the bare model name, so indexes and caches built before backends existed keep
-    meaning what they held (torch vectors); other backends append "@backend".
-    """
-    return model if backend == "torch" else f"{model}@{backend}"
 
 
 def parse_identity(identity: str) -> tuple[str, str]:

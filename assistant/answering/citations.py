@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from .records import Citation, Passage
-from .structure import caps_heading
+from ..parse.structure import caps_heading
+from ..records import Citation, Passage
 
 TYPE_LONG = {
     "UU": "Undang-Undang",

@@ -15,12 +15,18 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .analysis import analyze, remember_stems
-from .catalog import Catalog, amended_pasal
-from .config import Settings
-from .embedder import Embedder, load_embedder
-from .extractive import TermWeights, unit_texts
-from .records import Passage, RetrievedPassage
+from ..config import Settings
+from ..embedding.embedder import Embedder, load_embedder
+from ..indexing.store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages, read_stems
+from ..ingest.catalog import Catalog, amended_pasal
+from ..parse.units import unit_texts
+from ..records import Passage, RetrievedPassage
+from ..text.analysis import analyze, remember_stems
+from ..text.term_weights import TermWeights
+from .candidates import CANDIDATE_DEPTH, Candidates, gather
+from .features import QueryContext, feature_matrix
+from .query_adapter import ADAPTER_FILE, QueryAdapter
+from .rankers import Artifacts, FusionRanker, Ranker
 from .references import (
     Reference,
     cited_instrument,
@@ -29,11 +35,6 @@ from .references import (
     regulation_mention,
     without_regulation_mention,
 )
-from .retrieval.candidates import CANDIDATE_DEPTH, Candidates, gather
-from .retrieval.features import QueryContext, feature_matrix
-from .retrieval.query_adapter import ADAPTER_FILE, QueryAdapter
-from .retrieval.rankers import Artifacts, FusionRanker, Ranker
-from .store import IndexLayout, IndexMissingError, chroma_client, read_manifest, read_passages, read_stems
 
 log = logging.getLogger(__name__)
 

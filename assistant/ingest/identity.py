@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .records import RegulationIdentity
+from ..records import RegulationIdentity
 
 # Longest names first so "PERATURAN PEMERINTAH PENGGANTI UNDANG-UNDANG" is not read as "PERATURAN PEMERINTAH".
 _TYPES: tuple[tuple[str, str], ...] = (

@@ -19,8 +19,8 @@ from pathlib import Path
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from .file_lock import exclusive_lock
-from .records import Passage
+from ..file_lock import exclusive_lock
+from ..records import Passage
 
 BUILDS_KEPT = 2  # the published build and the one before it, which a running server may still read
 

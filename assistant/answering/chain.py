@@ -11,8 +11,11 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.runnables import RunnableLambda
 
-from .answering.decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
-from .answering.units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
+from ..config import Settings
+from ..indexing.store import IndexLayout
+from ..records import Answer, Citation, RetrievedPassage
+from ..retrieval.references import PASAL, Reference, without_regulation_mention
+from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
 from .backends import (
     AnswerBackend,
     ExtractiveBackend,
@@ -23,7 +26,7 @@ from .backends import (
     status_text,
 )
 from .citations import make_citation, render_citation, strip_unsupported
-from .config import Settings
+from .decline import DECLINE_FILE, DeclineModel, decline_input, shares_no_term, steers
 from .extractive import (
     Selection,
     UnitScorer,
@@ -34,10 +37,7 @@ from .extractive import (
     with_current_wording,
     with_exceptions,
 )
-from .records import Answer, Citation, RetrievedPassage
-from .references import PASAL, Reference, without_regulation_mention
-from .retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
-from .store import IndexLayout
+from .units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

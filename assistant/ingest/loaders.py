@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .records import SourceDocument
+from ..records import SourceDocument
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .records import Passage, PassageKind, RegulationIdentity
+from ..records import Passage, PassageKind, RegulationIdentity
 
 TokenCounter = Callable[[str], int]
 

@@ -39,16 +39,16 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
-from .chain import EMPTY_QUESTION, MAX_HISTORY_TURNS, Assistant
-from .config import Settings, get_settings
-from .contract import answer_to_dict
+from ..answering.chain import EMPTY_QUESTION, MAX_HISTORY_TURNS, Assistant
+from ..answering.contract import answer_to_dict
+from ..config import Settings, get_settings
+from ..records import Passage
+from ..retrieval.retriever import Filters
 from .feedback import FeedbackError, FeedbackStore
-from .records import Passage
-from .retriever import Filters
-from .serving.helpdesk import helpdesk_router
-from .serving.http_protocol import protocol_with_deadline
-from .serving.index_watch import follow_index
-from .serving.middleware import (
+from .helpdesk import helpdesk_router
+from .http_protocol import protocol_with_deadline
+from .index_watch import follow_index
+from .middleware import (
     HTTP_ERROR_TEXT,
     BodyLimit,
     HelpdeskGate,
@@ -56,13 +56,13 @@ from .serving.middleware import (
     SameOriginWrites,
     SecurityHeaders,
 )
-from .serving.sessions import COOKIE_PATH, HelpdeskSessions
-from .serving.throttle import LoginThrottle, RateLimit, client_of
-from .serving.ui.chat import build_main_ui, log_unanswered
-from .serving.ui.context import AppContext, slug, too_many_requests
-from .serving.ui.helpdesk import build_helpdesk
-from .serving.ui.render import CSS, HEAD_SCRIPTS, WIDGET_CSS, normalize_pasal, pasal_heading
-from .serving.ui.widget import build_widget
+from .sessions import COOKIE_PATH, HelpdeskSessions
+from .throttle import LoginThrottle, RateLimit, client_of
+from .ui.chat import build_main_ui, log_unanswered
+from .ui.context import AppContext, slug, too_many_requests
+from .ui.helpdesk import build_helpdesk
+from .ui.render import CSS, HEAD_SCRIPTS, WIDGET_CSS, normalize_pasal, pasal_heading
+from .ui.widget import build_widget
 
 log = logging.getLogger(__name__)
 
@@ -483,7 +483,7 @@ def server_config(app: FastAPI, settings: Settings, host: str, port: int, log_le
 def serve(host: str = "127.0.0.1", port: int = 7860) -> None:
     import uvicorn
 
-    from .store import IndexMissingError
+    from ..indexing.store import IndexMissingError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .catalog import Catalog
-from .identity import read_identity
-from .ocr import repair
+from ..ingest.catalog import Catalog
+from ..ingest.identity import read_identity
+from ..ingest.ocr import repair
+from ..records import Passage, RegulationIdentity, SourceDocument
 from .pasal_chain import Candidate, best_chain, find_candidates
 from .passages import TokenCounter, Unit, build_passages, estimate_tokens
-from .records import Passage, RegulationIdentity, SourceDocument
 
 DEFAULT_MAX_TOKENS = 350  # mirrors Settings.max_passage_tokens; parsing must not read the environment
 

@@ -12,7 +12,7 @@ TOKEN = re.compile(r"[a-z0-9]+")
 # Bump when analysis changes: the next `index` rebuilds BM25 (embeddings are reused).
 ANALYSIS_VERSION = "7"
 
-LEXICON_FILE = Path(__file__).resolve().parent / "text" / "domain_terms.toml"
+LEXICON_FILE = Path(__file__).resolve().with_name("domain_terms.toml")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .records import RegulationIdentity
+from ..records import RegulationIdentity
 
 STATUS_LABELS = {"berlaku": "berlaku", "diubah": "diubah", "dicabut": "dicabut"}
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Protocol
 
+from ..config import Settings
+from ..records import Citation
 from .citations import render_citation, table_rows
-from .config import Settings
-from .records import Citation
 
 # The answer an official can act on: the rule first, with its exceptions, then its quote; a "wajib"
 # without the "dikecualikan" beside it misleads more than no answer.

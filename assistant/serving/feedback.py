@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
-from .file_lock import exclusive_lock
+from ..file_lock import exclusive_lock
 
 log = logging.getLogger(__name__)
 
