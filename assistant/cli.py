@@ -66,7 +66,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         load_items,
         standalone_of,
     )
-    from .retrieval.retriever import HybridRetriever, LoadedIndex
+    from .retrieval.index import LoadedIndex
+    from .retrieval.retriever import HybridRetriever
 
     settings = get_settings()
     items = load_items(Path(args.file))
@@ -153,7 +154,7 @@ def format_side_by_side(cross_validated: dict, results: dict, name: str) -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .evaluation.train import train
-    from .retrieval.retriever import LoadedIndex
+    from .retrieval.index import LoadedIndex
 
     settings = get_settings()
     train_path = Path(args.train or settings.train_path)

@@ -6,7 +6,7 @@ passage count (239,414), at 500,000 vectors, and a projection to pasal.id's scal
 
 What is real and what is generated (printed with the figures):
 - the server: `chroma run` on loopback, one collection with the app's HNSW settings (cosine,
-  ef_search 500; assistant/indexer.py), queried through chromadb.HttpClient as the app queries it
+  ef_search 500; assistant/indexing/build.py), queried through chromadb.HttpClient as the app queries it
   (n_results = candidate depth 50);
 - vectors: the core corpus's own passage vectors from the project index's vector cache (3,907 e5-small
   vectors); embedding all 239,414 dataset passages would take ~2.5 h here (bench/scale.py measures
@@ -45,11 +45,11 @@ from scale import folder_mb  # noqa: E402  bench/scale.py
 from support.launch import chroma_server  # noqa: E402
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.embedding.embedder import load_embedder  # noqa: E402
+from assistant.embedding.runtimes import load_embedder  # noqa: E402
 from assistant.evaluation.metrics import load_items, p95  # noqa: E402
 from assistant.indexing.build import HNSW_CONFIGURATION, content_hash, searchable_text  # noqa: E402
 from assistant.indexing.vector_cache import VectorCache, vector_key  # noqa: E402
-from assistant.retrieval.retriever import LoadedIndex  # noqa: E402
+from assistant.retrieval.index import LoadedIndex  # noqa: E402
 
 BATCH = 5_000  # below Chroma's maximum batch size
 SEED = 0

@@ -20,7 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from assistant.config import get_settings
-from assistant.embedding.embedder import BUNDLED_E5, OnnxInt8Embedder, SentenceTransformerEmbedder, cpu_has_native_bf16
+from assistant.embedding.convert import BUNDLED_E5
+from assistant.embedding.runtimes import OnnxInt8Embedder, SentenceTransformerEmbedder, cpu_has_native_bf16
 from assistant.text.sampling import corpus_windows
 
 REGULATIONS = PROJECT_ROOT.parent / "shared" / "corpus" / "regulations"

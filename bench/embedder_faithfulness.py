@@ -20,16 +20,10 @@ sys.path.insert(0, str(PROJECT_ROOT))
 import numpy as np
 from embedder import DEFAULT_CACHE, REGULATIONS  # bench/embedder.py, beside this script
 
-from assistant.embedding.embedder import (
-    BACKENDS,
-    BUNDLED_E5,
-    BUNDLED_E5_DIR,
-    E5_PROMPTS,
-    OnnxInt8Embedder,
-    SentenceTransformerEmbedder,
-    convert_bundled_e5,
-    export_onnx_int8,
-)
+from assistant.config import BACKENDS
+from assistant.embedding.convert import BUNDLED_E5, BUNDLED_E5_DIR, E5_PROMPTS, convert_bundled_e5
+from assistant.embedding.onnx_export import export_onnx_int8
+from assistant.embedding.runtimes import OnnxInt8Embedder, SentenceTransformerEmbedder
 from assistant.text.sampling import corpus_windows
 
 DEV = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -36,7 +36,7 @@ def main() -> None:
     for _ in range(args.repeat):
         for question in questions:
             started = time.perf_counter()
-            assistant.retrieval.retriever.retrieve(question)
+            assistant.retriever.retrieve(question)
             retrieval.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             assistant.ask(question)

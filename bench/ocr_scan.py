@@ -4,7 +4,7 @@ for, the counts and some examples.
 
     .venv/bin/python bench/ocr_scan.py [--sample 300] [--corpus ../shared/corpus] [--dataset ../shared/datasets/peraturan-uu-pp.jsonl.gz]
 
-The patterns are deliberately looser than the repair rule (assistant/ocr.py): a first word only half
+The patterns are deliberately looser than the repair rule (assistant/ingest/ocr.py): a first word only half
 like "PRESIDEN" before REPUBLIK- and INDONESIA-like words, and any "-12-" style page number standing
 between words.
 """
@@ -25,7 +25,7 @@ from assistant.ingest.ocr import likeness
 from assistant.parse.structure import parse_document
 from assistant.records import SourceDocument
 
-# Looser than the repair rule (assistant/ocr.py, likeness 0.6): a first word only half like "PRESIDEN"
+# Looser than the repair rule (assistant/ingest/ocr.py, likeness 0.6): a first word only half like "PRESIDEN"
 # counts, so a header the rule misses by a little is still found.
 SCAN_LIKENESS = 0.5
 HEAD = re.compile(

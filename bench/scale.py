@@ -43,14 +43,16 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.config import get_settings
-from assistant.embedding.embedder import load_embedder
+from assistant.embedding.runtimes import load_embedder
 from assistant.evaluation.metrics import evaluate, load_items, p95
 from assistant.indexing.build import HNSW_CONFIGURATION, content_hash, lexical_index, searchable_text
 from assistant.indexing.vector_cache import VectorCache, vector_key
 from assistant.ingest.catalog import Catalog
 from assistant.ingest.loaders import LoadFailure, iter_bulk, iter_documents
 from assistant.parse.structure import parse_document
-from assistant.retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from assistant.retrieval.index import LoadedIndex
+from assistant.retrieval.lookups import Filters
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.text.analysis import analyze
 
 SHARED = PROJECT_ROOT.parent / "shared"

@@ -65,7 +65,7 @@ def small_settings(small_corpus, tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def small_index(small_settings):
-    from assistant.retrieval.retriever import LoadedIndex
+    from assistant.retrieval.index import LoadedIndex
 
     return LoadedIndex.open(small_settings)
 
@@ -122,7 +122,7 @@ HELPDESK_PASSWORD = "sandi-uji-helpdesk"
 
 def settings_for_web(settings: Settings, data_dir: Path) -> Settings:
     """Settings for a web app test: its own feedback database, the help desk enabled, and rate limits
-    out of the way of tests that ask many questions from one address (tests/test_security.py sets them)."""
+    out of the way of tests that ask many questions from one address (tests/serving/test_security.py sets them)."""
     return settings.model_copy(
         update={
             "data_dir": data_dir,

@@ -7,15 +7,17 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, fields, replace
 
 from langchain_core.runnables import RunnableLambda
 
 from ..config import Settings
 from ..indexing.store import IndexLayout
 from ..records import Answer, Citation, RetrievedPassage
+from ..retrieval.index import LoadedIndex
+from ..retrieval.lookups import Filters
 from ..retrieval.references import PASAL, Reference, without_regulation_mention
-from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex, SearchResult
+from ..retrieval.retriever import HybridRetriever, SearchResult
 from .backends import (
     AnswerBackend,
     ExtractiveBackend,
@@ -52,23 +54,52 @@ LLM_FALLBACK = "Layanan LLM tidak dapat dihubungi; jawaban disusun langsung dari
 UNSUPPORTED_REMOVED = "Rujukan pasal dari model yang tidak ada dalam teks yang ditemukan telah dihapus."
 
 
-@dataclass
+# The records the chain's steps pass on: each step returns a new one holding what it computed, so
+# no step changes what an earlier one produced.
+
+
+@dataclass(frozen=True)
 class Question:
-    """A question after input hygiene, with the state the chain adds to it."""
+    """A question after input hygiene."""
 
     text: str
-    history: list[dict] = field(default_factory=list)
-    k: int = 5
-    pool: int = QUOTE_POOL
-    filters: Filters = field(default_factory=Filters)
-    notices: list[str] = field(default_factory=list)
-    standalone: str = ""
-    passages: list[RetrievedPassage] = field(default_factory=list)
-    result: SearchResult | None = None
-    quote_pool: list[RetrievedPassage] = field(default_factory=list)  # may reach past the k shown
-    reference: Reference | None = None  # a pasal the question names explicitly
-    named_regulation: str | None = None  # a regulation the question names without a pasal
-    timings_ms: dict[str, float] = field(default_factory=dict)
+    history: list[dict]
+    k: int  # passages shown
+    pool: int  # passages the answer may quote from
+    filters: Filters
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Condensed(Question):
+    """A question as retrieval reads it."""
+
+    standalone: str  # a follow-up joined to the question it follows
+
+
+@dataclass(frozen=True)
+class Retrieved(Condensed):
+    """A question with the passages found for it (none when it has no word to search)."""
+
+    passages: list[RetrievedPassage]  # the k shown
+    quote_pool: list[RetrievedPassage]  # may reach past the k shown
+    result: SearchResult | None
+    retrieve_ms: float | None
+
+    @property
+    def reference(self) -> Reference | None:
+        """A pasal the question names explicitly."""
+        return self.result.reference if self.result else None
+
+    @property
+    def named_regulation(self) -> str | None:
+        """A regulation the question names without a pasal."""
+        return self.result.named_regulation if self.result else None
+
+
+def advance(record: Question, step: type[Question], **computed) -> Question:
+    """`record` as the next step's record: its fields kept, what the step computed added or replaced."""
+    return step(**{**{f.name: getattr(record, f.name) for f in fields(record)}, **computed})
 
 
 def clean_question(text: str, limit: int) -> tuple[str, list[str]]:
@@ -185,18 +216,17 @@ class Assistant:
         self.bound = IndexBound.of(settings, index or LoadedIndex.open(settings), decline_model)
         self._reload_lock = threading.Lock()
         self.backend = backend or load_backend(settings)
-        self.chain = (
-            RunnableLambda(self._condense, name="condense")
-            | RunnableLambda(self._retrieve, name="retrieve")
-            | RunnableLambda(self._answer, name="answer")
-        )
+        condense = RunnableLambda(self._condense, name="condense")
+        self.retrieval = condense | RunnableLambda(self._retrieve, name="retrieve")
+        # A generator step: `stream` yields each growing Answer, `invoke` returns the last (final) one.
+        self.chain = self.retrieval | RunnableLambda(self._answer, name="answer")
 
     # The parts of the current build (one attribute read each: a swap replaces them together).
     index = property(lambda self: self.bound.index)
     retriever = property(lambda self: self.bound.retriever)
     decline_model = property(lambda self: self.bound.decline_model)
     unit_scorer = property(lambda self: self.bound.unit_scorer)
-    weights = property(lambda self: self.bound.index.weights)
+    weights = property(lambda self: self.bound.index.terms.weights)
 
     def reload_if_published(self) -> str | None:
         """Open the build `index` published since this one was loaded, then swap it in; the new build's
@@ -220,13 +250,12 @@ class Assistant:
         self, question: str, history: list[dict] | None = None, k: int | None = None, filters: Filters | None = None
     ) -> Iterator[Answer]:
         """Yields the answer as it grows (LLM backends stream tokens); the last one is final."""
-        state = self._retrieve(self._condense(self._question(question, history, k, filters)))
-        yield from self._answer_stream(state)
+        yield from self.chain.stream(self._question(question, history, k, filters))
 
     def quote_candidates(self, question: str, history: list[dict] | None = None) -> tuple[str, list[RetrievedPassage], str | None]:
         """What the quotes of an answer are chosen from: the question as quoting reads it, the passages
         it may quote, and the regulation it names (for training the unit model on the same inputs)."""
-        state = self._retrieve(self._condense(self._question(question, history, None, None)))
+        state = self.retrieval.invoke(self._question(question, history, None, None))
         return self.quoting_question(state.standalone), state.quote_pool, state.named_regulation
 
     def quoting_question(self, standalone: str) -> str:
@@ -243,16 +272,15 @@ class Assistant:
             k=k or self.settings.top_k,
             pool=k or max(self.settings.top_k, QUOTE_POOL),
             filters=filters or Filters(),
-            notices=notices + history_notices,
+            notices=tuple(notices + history_notices),
         )
 
-    def _condense(self, state: Question) -> Question:
-        state.standalone = standalone_question(state.text, state.history)
-        return state
+    def _condense(self, question: Question) -> Condensed:
+        return advance(question, Condensed, standalone=standalone_question(question.text, question.history))
 
-    def _retrieve(self, state: Question) -> Question:
+    def _retrieve(self, state: Condensed) -> Retrieved:
         if not re.search(r"\w", state.standalone):
-            return state
+            return advance(state, Retrieved, passages=[], quote_pool=[], result=None, retrieve_ms=None)
         started = time.perf_counter()
         result = self.retriever.search(state.standalone, k=state.pool, filters=state.filters)
         passages = result.passages
@@ -262,29 +290,32 @@ class Assistant:
             # one: evidence in the top 5 0.954 fused, 0.905 joined only, 0.963 alone).
             alone = self.retriever.search(state.text, k=state.pool, filters=state.filters)
             passages = fuse(alone.passages, result.passages)[: state.pool]
-        state.timings_ms["retrieve"] = round((time.perf_counter() - started) * 1000, 1)
-        state.passages, state.result = passages[: state.k], result
-        state.quote_pool, state.reference = passages, result.reference
-        state.named_regulation = result.named_regulation
-        if self.index.degraded and self.index.degraded not in state.notices:
-            state.notices.append(self.index.degraded)
-        return state
+        retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
+        notices = state.notices
+        if (degraded := self.index.degraded) and degraded not in notices:
+            notices += (degraded,)
+        return advance(
+            state,
+            Retrieved,
+            passages=passages[: state.k],
+            quote_pool=passages,
+            result=result,
+            retrieve_ms=retrieve_ms,
+            notices=notices,
+        )
 
-    def _answer(self, state: Question) -> Answer:
-        answer = None
-        for answer in self._answer_stream(state):
-            pass
-        return answer
-
-    def _answer_stream(self, state: Question) -> Iterator[Answer]:
+    def _answer(self, state: Retrieved) -> Iterator[Answer]:
         started = time.perf_counter()
+        # The answers of one question share this dict: the time the answer took is added to it
+        # once the last one is out, as callers of `stream` read it off the final answer.
+        timings_ms = {} if state.retrieve_ms is None else {"retrieve": state.retrieve_ms}
         base = Answer(
             question=state.text,
             answer="",
             abstained=True,
             passages=state.passages,
-            timings_ms=state.timings_ms,
-            notices=state.notices,
+            timings_ms=timings_ms,
+            notices=list(state.notices),
             standalone_question=state.standalone,
         )
         if not state.text:
@@ -306,14 +337,13 @@ class Assistant:
             make_citation(s.item.passage, s.quote, self.index.pasal_status(s.item.passage), s.ayat, s.role, s.point)
             for s in selections
         ]
-        base.abstained = False
         # A quote may come from below the top k, or be the current wording of an amended pasal:
         # list that passage too, so every citation is backed by a passage in the answer.
         shown = {item.passage.id for item in state.passages}
         extra = {s.item.passage.id: s.item for s in selections if s.item.passage.id not in shown}
-        base.passages = state.passages + list(extra.values())
+        base = replace(base, abstained=False, passages=state.passages + list(extra.values()))
         yield from self._generate(state, base, citations)
-        state.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
+        timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
 
     def _absent_provision(self, reference: Reference | None) -> str | None:
         """The pasal or ayat a question names does not exist in its regulation (which is indexed):
@@ -336,7 +366,7 @@ class Assistant:
             )
         return None
 
-    def _unanswerable(self, state: Question) -> bool:
+    def _unanswerable(self, state: Retrieved) -> bool:
         """The classifier judges the corpus does not answer; a pasal asked for by number is answered."""
         # Trained with both rankers: while only BM25 answers, its judgement does not hold.
         if state.reference is not None or state.result is None or self.index.degraded:
@@ -344,7 +374,7 @@ class Assistant:
         features = decline_input(self.index, state.standalone, state.result)
         return shares_no_term(features) or (self.decline_model is not None and self.decline_model.declines(features))
 
-    def _select(self, state: Question) -> list[Selection]:
+    def _select(self, state: Retrieved) -> list[Selection]:
         named = state.reference
         if named and (quotes := quote_named_pasal(state.quote_pool, named.regulation, named.pasal, named.ayat)):
             # A pasal asked for by number is quoted at length, and so is its current wording.
@@ -356,7 +386,7 @@ class Assistant:
 
         return with_exceptions(with_current_wording(relevant(state.quote_pool), self.index.amending_passages, relevant))
 
-    def _generate(self, state: Question, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
+    def _generate(self, state: Retrieved, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         context = llm_context(citations)
         if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
             text = "".join(self.backend.stream(state.standalone, citations, context))

@@ -131,14 +131,14 @@ def decline_input(index, question: str, result) -> DeclineInput:
     passages = result.passages
     rows = result.features if result.features is not None and len(result.features) else np.zeros((1, len(FEATURES)))
     scores = np.array([p.score for p in passages] or [0.0])
-    weights = index.weights
+    weights = index.terms.weights
     terms = set(analyze(question))
     total = weights.weight(terms) or 1.0
     unknown = {t for t in terms if weights.df.get(t, 0) == 0}
     found: set[str] = set()
     for item in passages[:3]:
         position = index.position[item.passage.id]
-        found |= index.passage_terms(position) | index.context_terms(position)
+        found |= index.terms.passage_terms(position) | index.terms.context_terms(position)
     top_text = " ".join(item.passage.text for item in passages[:3])
     years = set(YEAR.findall(question))
     values = {

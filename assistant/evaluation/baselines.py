@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from langchain_core.embeddings import Embeddings
 
-from ..embedding.embedder import Embedder
+from ..embedding.runtimes import Embedder
 from ..records import SourceDocument
+from ..retrieval.index import LoadedIndex
+from ..retrieval.lookups import Filters
 from ..retrieval.query_adapter import QueryAdapter
 from ..retrieval.rankers import FusionRanker
-from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from ..retrieval.retriever import HybridRetriever
 from .metrics import Ranker
 
 

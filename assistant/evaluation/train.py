@@ -24,9 +24,11 @@ from ..answering.decline import DECLINE_FILE, DeclineInput, DeclineModel, declin
 from ..answering.units import UNIT_FEATURES, UNITS_FILE
 from ..ingest.pull import sha256_of
 from ..retrieval.features import FEATURE_VERSION, FEATURES
+from ..retrieval.index import LoadedIndex
+from ..retrieval.lookups import Filters
 from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
-from ..retrieval.retriever import Filters, HybridRetriever, LoadedIndex
+from ..retrieval.retriever import HybridRetriever
 from ..text.analysis import ANALYSIS_VERSION
 from .metrics import FOLDS, SEED, Metrics, covers, first_hit_rank, folds, load_items, trigrams
 from .unit_training import UNIT_PARAMS, UNIT_ROUNDS, train_units

@@ -14,7 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..config import Settings
-from ..embedding.embedder import load_embedder
+from ..embedding.runtimes import load_embedder
 from ..ingest.catalog import Catalog, amended_pasal
 from ..ingest.loaders import LoadFailure, iter_documents
 from ..parse.structure import parse_document
@@ -39,7 +39,7 @@ PIPELINE_VERSION = "6"
 BM25_K1, BM25_B = 0.9, 0.75
 # Bump when loading, OCR repair or parsing can give other passages for the same file. A version, not a
 # hash of the parser's files: moving or reformatting a module must neither invalidate nor keep a build
-# (tests/test_parser_version.py fails when parsing changes while this stays).
+# (tests/parse/test_parser_version.py fails when parsing changes while this stays).
 PARSER_VERSION = "1"
 CHROMA_BATCH = 1000
 # Chroma's default ef_search (100) found 0.964 of the exact 50 nearest passages of a dev question

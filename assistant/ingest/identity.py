@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..records import RegulationIdentity
+from .ocr import DIGIT_LOOKALIKES
 
 # Longest names first so "PERATURAN PEMERINTAH PENGGANTI UNDANG-UNDANG" is not read as "PERATURAN PEMERINTAH".
 _TYPES: tuple[tuple[str, str], ...] = (
@@ -26,7 +27,6 @@ _HEADING = re.compile(
 
 # Function words stay lower-case inside a title ("Pembangunan Sentra IKM dalam Rangka ...").
 _SMALL_WORDS = {"dan", "atau", "di", "ke", "dari", "yang", "untuk", "dalam", "pada", "serta", "bagi", "dengan", "oleh"}
-_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "l": "1", "L": "1"})
 
 # How far into a document its regulation heading may start (after doubled title lines, "Menimbang"...).
 _HEAD_WINDOW = 3000
@@ -57,8 +57,8 @@ def read_identity(text: str, source_file: str) -> RegulationIdentity:
     if match is None:
         return _document_identity(text, source_file)
     kind = dict(_TYPES)[match.group("kind")]
-    number = match.group("number").translate(_LOOKALIKES).replace(" ", "")
-    year = match.group("year").translate(_LOOKALIKES)
+    number = match.group("number").translate(DIGIT_LOOKALIKES).replace(" ", "")
+    year = match.group("year").translate(DIGIT_LOOKALIKES)
     return RegulationIdentity(
         regulation=f"{kind} {number}/{year}",
         type=kind,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-# OCR reads "0" as O and "1" as I/l/L; only applied inside tokens known to be numbers.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "|": "1"})
+# OCR reads "0" as O/o, "1" as I/l/L/| and "7" as T; only applied to text known to be a number (a
+# pasal, ayat or regulation number), never to words. The one map every parser reads numbers with.
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "|": "1", "T": "7"})
 
 
 def _to_digits(token: str) -> str:
-    return token.translate(_DIGIT_LOOKALIKES)
+    return token.translate(DIGIT_LOOKALIKES)
 
 
 def remove_caret_marks(text: str) -> str:

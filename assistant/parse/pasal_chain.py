@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "L": "1", "T": "7"})
+from ..ingest.ocr import DIGIT_LOOKALIKES
+
 # A trailing capital may be a misread last digit ("Pasal 2T" = 27) rather than an inserted-pasal letter.
 _SUFFIX_DIGITS = {"T": "7", "S": "5", "B": "8", "Z": "2", "G": "6", "O": "0", "I": "1"}
 LOOKALIKE_PENALTY = 1.0
@@ -55,7 +56,7 @@ class Candidate:
 
 def number_readings(raw: str) -> list[int]:
     """All readings of a possibly split number: "2 1" -> [2, 21]; "1 I 1" -> [1, 11, 111]."""
-    groups = raw.translate(_LOOKALIKES).split()
+    groups = raw.translate(DIGIT_LOOKALIKES).split()
     readings = []
     for size in range(1, len(groups) + 1):
         digits = "".join(groups[:size])

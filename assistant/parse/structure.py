@@ -13,7 +13,7 @@ from itertools import pairwise
 
 from ..ingest.catalog import Catalog
 from ..ingest.identity import read_identity
-from ..ingest.ocr import repair
+from ..ingest.ocr import DIGIT_LOOKALIKES, repair
 from ..records import Passage, RegulationIdentity, SourceDocument
 from .pasal_chain import Candidate, best_chain, find_candidates
 from .passages import TokenCounter, Unit, build_passages, estimate_tokens
@@ -164,7 +164,7 @@ class _Builder:
         if nxt is None or end != nxt.start:
             return end
         tail = re.search(rf"Pas\S{{1,2}}\s+[0-9OIlT ]{{1,5}}{nxt.suffix}\.?\s*(?:\S{{1,3}}\s*)?$", self.text[start:end])
-        if tail and re.sub(r"\D", "", tail.group(0).translate(_LOOKALIKE_DIGITS)) == str(nxt.number):
+        if tail and re.sub(r"\D", "", tail.group(0).translate(DIGIT_LOOKALIKES)) == str(nxt.number):
             self.markup.append((start + tail.start(), end))
             self.warnings.append(f"Judul Pasal {nxt.label} ganda")
             return start + tail.start()
@@ -236,9 +236,6 @@ class _Builder:
                 self.units.append(Unit("section", "-", f"{self.reg} — {title}", (), pa, pb))
 
 
-_LOOKALIKE_DIGITS = str.maketrans({"O": "0", "I": "1", "l": "1", "T": "7"})
-
-
 # -- amending articles ("Ketentuan Pasal 15 diubah sehingga berbunyi sebagai berikut: ...") -----
 
 
@@ -262,7 +259,7 @@ _AMENDED_LAW = re.compile(
 
 
 def _number(raw: str) -> str:
-    return raw.replace(" ", "").translate(_LOOKALIKE_DIGITS) if raw[0].isdigit() or raw[0] in "OIlT" else raw
+    return raw.replace(" ", "").translate(DIGIT_LOOKALIKES) if raw[0].isdigit() or raw[0] in "OIlT" else raw
 
 
 def amendment_items(text: str, start: int, end: int) -> list[AmendmentItem]:

@@ -21,6 +21,7 @@ from ..text.questions import wanted_answer
 from ..text.term_weights import TermWeights
 from .candidates import Candidates
 from .references import Reference, defined_term_candidates, defines
+from .term_statistics import TermStatistics
 
 # Bump when a feature is added, removed or computed differently: a ranker trained on another
 # schema is not used (the retriever falls back to fusion and says so in the log).
@@ -73,14 +74,7 @@ class FeatureSource(Protocol):
 
     passages: list[Passage]
     status: list[str]
-
-    def unit_coverage(self, position: int, terms: set[str], weights: TermWeights) -> float: ...
-
-    def passage_terms(self, position: int) -> frozenset[str]: ...
-
-    def context_terms(self, position: int) -> frozenset[str]: ...
-
-    def passage_bigrams(self, position: int) -> frozenset[tuple[str, str]]: ...
+    terms: TermStatistics
 
 
 @dataclass(frozen=True)
@@ -116,64 +110,101 @@ def feature_matrix(index: FeatureSource, query: QueryContext, candidates: Candid
     rows = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
     if not len(candidates):
         return rows
-    terms = set(query.terms)
-    total = query.weights.weight(terms) or 1.0
-    lexical_top = candidates.lexical_top or 1.0
-    dense_top = candidates.dense_top
-    raw_dense = candidates.dense_score if candidates.raw_dense_score is None else candidates.raw_dense_score
-    rrf = 1.0 / (RRF_K + candidates.lexical_rank) + 1.0 / (RRF_K + candidates.dense_rank)
-    rrf_rank = np.empty(len(rrf))
-    rrf_rank[np.argsort(-rrf, kind="stable")] = np.arange(1, len(rrf) + 1)
+    batch = Batch.of(index.passages, query, candidates)
+    for row, position in enumerate(candidates.positions.tolist()):
+        rows[row] = candidate_features(index, query, batch, row, position)
+    return rows
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every candidate's features read of the whole candidate set, computed once per search."""
+
+    candidates: Candidates
+    terms: set[str]
+    total: float  # the weight of all the question's terms
+    lexical_top: float
+    dense_top: float
+    raw_dense: np.ndarray
+    rrf: np.ndarray  # reciprocal rank fusion of both rankers, per row
+    rrf_rank: np.ndarray
     # How the rest of a candidate's pasal and section fared: an article found through several of its
     # splits, or in a section where much matches, is likelier the one asked about.
-    pasal_of = [(index.passages[p].regulation, index.passages[p].pasal) for p in candidates.positions.tolist()]
-    section_of = [(index.passages[p].regulation, index.passages[p].hierarchy) for p in candidates.positions.tolist()]
-    pasal_best: dict = {}
-    section_best: dict = {}
-    pasal_count: dict = {}
-    for key, section, value in zip(pasal_of, section_of, rrf.tolist()):
-        pasal_best[key] = max(pasal_best.get(key, 0.0), value)
-        section_best[section] = max(section_best.get(section, 0.0), value)
-        pasal_count[key] = pasal_count.get(key, 0) + 1
-    for row, position in enumerate(candidates.positions.tolist()):
-        passage = index.passages[position]
-        status = index.status[position]
-        passage_terms = index.passage_terms(position)
-        matched = terms & passage_terms
-        lexical_rank = float(candidates.lexical_rank[row])
-        dense_rank = float(candidates.dense_rank[row])
-        in_named = bool(query.named) and query.named in (passage.regulation, passage.amends.partition(" Pasal")[0])
-        rows[row] = (
-            candidates.lexical_score[row],
-            candidates.lexical_score[row] / lexical_top,
-            math.log(lexical_rank),
-            candidates.dense_score[row],
-            dense_top - candidates.dense_score[row],
-            math.log(dense_rank),
-            rrf[row],
-            index.unit_coverage(position, terms, query.weights) if terms else 0.0,
-            query.weights.weight(matched) / total,
-            query.weights.weight(terms & index.context_terms(position)) / total,
-            len(matched) / max(len(terms), 1),
-            *(float(passage.kind == kind) for kind in KINDS),
-            float(status == "diubah"),
-            float(status == "dicabut"),
-            float(bool(passage.amends)),
-            float(bool(query.named)),
-            float(in_named),
-            float(bool(query.defined_terms)),
-            float(any(defines(passage.text, term) for term in query.defined_terms)),
-            float(passage.kind == "pasal" and passage.pasal == "1"),
-            float(query.wants is not None),
-            float(query.wants is not None and bool(query.wants.search(passage.text))),
-            math.log1p(len(passage.text.split())),
-            float(len(terms)),
-            len(query.bigrams & index.passage_bigrams(position)) / max(len(query.bigrams), 1),
-            float(pasal_count[pasal_of[row]]),
-            pasal_best[pasal_of[row]],
-            section_best[section_of[row]],
-            math.log(rrf_rank[row]),
-            raw_dense[row],
-            float(passage.ayat_start in ("", "1")),  # opens its pasal, or has no ayat to split at
+    pasal_of: list[tuple[str, str]]  # per row
+    section_of: list[tuple[str, tuple[str, ...]]]
+    pasal_best: dict
+    section_best: dict
+    pasal_count: dict
+
+    @classmethod
+    def of(cls, passages: list[Passage], query: QueryContext, candidates: Candidates) -> Batch:
+        terms = set(query.terms)
+        rrf = 1.0 / (RRF_K + candidates.lexical_rank) + 1.0 / (RRF_K + candidates.dense_rank)
+        rrf_rank = np.empty(len(rrf))
+        rrf_rank[np.argsort(-rrf, kind="stable")] = np.arange(1, len(rrf) + 1)
+        pasal_of = [(passages[p].regulation, passages[p].pasal) for p in candidates.positions.tolist()]
+        section_of = [(passages[p].regulation, passages[p].hierarchy) for p in candidates.positions.tolist()]
+        pasal_best: dict = {}
+        section_best: dict = {}
+        pasal_count: dict = {}
+        for key, section, value in zip(pasal_of, section_of, rrf.tolist()):
+            pasal_best[key] = max(pasal_best.get(key, 0.0), value)
+            section_best[section] = max(section_best.get(section, 0.0), value)
+            pasal_count[key] = pasal_count.get(key, 0) + 1
+        return cls(
+            candidates,
+            terms,
+            query.weights.weight(terms) or 1.0,
+            candidates.lexical_top or 1.0,
+            candidates.dense_top,
+            candidates.dense_score if candidates.raw_dense_score is None else candidates.raw_dense_score,
+            rrf,
+            rrf_rank,
+            pasal_of,
+            section_of,
+            pasal_best,
+            section_best,
+            pasal_count,
         )
-    return rows
+
+
+def candidate_features(index: FeatureSource, query: QueryContext, batch: Batch, row: int, position: int) -> tuple:
+    """The FEATURES of one candidate, in their order."""
+    candidates, terms, total = batch.candidates, batch.terms, batch.total
+    passage = index.passages[position]
+    status = index.status[position]
+    matched = terms & index.terms.passage_terms(position)
+    in_named = bool(query.named) and query.named in (passage.regulation, passage.amends.partition(" Pasal")[0])
+    return (
+        candidates.lexical_score[row],
+        candidates.lexical_score[row] / batch.lexical_top,
+        math.log(float(candidates.lexical_rank[row])),
+        candidates.dense_score[row],
+        batch.dense_top - candidates.dense_score[row],
+        math.log(float(candidates.dense_rank[row])),
+        batch.rrf[row],
+        index.terms.unit_coverage(position, terms, query.weights) if terms else 0.0,
+        query.weights.weight(matched) / total,
+        query.weights.weight(terms & index.terms.context_terms(position)) / total,
+        len(matched) / max(len(terms), 1),
+        *(float(passage.kind == kind) for kind in KINDS),
+        float(status == "diubah"),
+        float(status == "dicabut"),
+        float(bool(passage.amends)),
+        float(bool(query.named)),
+        float(in_named),
+        float(bool(query.defined_terms)),
+        float(any(defines(passage.text, term) for term in query.defined_terms)),
+        float(passage.kind == "pasal" and passage.pasal == "1"),
+        float(query.wants is not None),
+        float(query.wants is not None and bool(query.wants.search(passage.text))),
+        math.log1p(len(passage.text.split())),
+        float(len(terms)),
+        len(query.bigrams & index.terms.passage_bigrams(position)) / max(len(query.bigrams), 1),
+        float(batch.pasal_count[batch.pasal_of[row]]),
+        batch.pasal_best[batch.pasal_of[row]],
+        batch.section_best[batch.section_of[row]],
+        math.log(batch.rrf_rank[row]),
+        batch.raw_dense[row],
+        float(passage.ayat_start in ("", "1")),  # opens its pasal, or has no ayat to split at
+    )

@@ -38,47 +38,32 @@ WRITE_FAILED = (
 READ_FAILED = "Data help desk tidak dapat dibaca saat ini. Silakan coba lagi."
 
 metadata = sa.MetaData()
-feedback = sa.Table(
+# Columns holding numbers; every other column but the key holds text.
+INTEGER_COLUMNS = frozenset({"abstained", "repeats_previous"})
+
+
+def help_desk_table(name: str, *columns: str) -> sa.Table:
+    """A table as the store reads it: an integer key, then the columns in the order exports list them
+    (constraints and defaults are the migrations' business)."""
+    typed = (sa.Column(column, sa.Integer if column in INTEGER_COLUMNS else sa.Text) for column in columns)
+    return sa.Table(name, metadata, sa.Column("id", sa.Integer, primary_key=True), *typed)
+
+
+feedback = help_desk_table(
     "feedback",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("created_at", sa.Text),
-    sa.Column("updated_at", sa.Text),
-    sa.Column("rating", sa.Text),
-    sa.Column("comment", sa.Text),
-    sa.Column("question", sa.Text),
-    sa.Column("answer", sa.Text),
-    sa.Column("citations", sa.Text),
-    sa.Column("abstained", sa.Integer),
-    sa.Column("source", sa.Text),
-    sa.Column("session", sa.Text),
+    *("created_at", "updated_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"),
+    "session",
     # The pasal a help-desk clerk says should have been cited (empty: not corrected); migration 0002.
-    sa.Column("correct_regulation", sa.Text),
-    sa.Column("correct_pasal", sa.Text),
-    sa.Column("corrected_at", sa.Text),
+    *("correct_regulation", "correct_pasal", "corrected_at"),
 )
-unanswered = sa.Table(
-    "unanswered",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("created_at", sa.Text),
-    sa.Column("question", sa.Text),
-    sa.Column("answer", sa.Text),
-    sa.Column("nearest", sa.Text),
-    sa.Column("source", sa.Text),
-)
-followups = sa.Table(  # migration 0003
+unanswered = help_desk_table("unanswered", "created_at", "question", "answer", "nearest", "source")
+followups = help_desk_table(  # migration 0003
     "followups",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("created_at", sa.Text),
-    sa.Column("question", sa.Text),
-    sa.Column("previous_question", sa.Text),
-    sa.Column("read_as", sa.Text),  # the standalone question the assistant searched with
-    sa.Column("answer", sa.Text),
-    sa.Column("citations", sa.Text),
-    sa.Column("repeats_previous", sa.Integer),  # cites exactly what the previous answer cited
-    sa.Column("source", sa.Text),
+    *("created_at", "question", "previous_question"),
+    "read_as",  # the standalone question the assistant searched with
+    *("answer", "citations"),
+    "repeats_previous",  # cites exactly what the previous answer cited
+    "source",
 )
 TABLES = {"feedback": feedback, "unanswered": unanswered, "followups": followups}
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 import html
 import itertools
 import logging
-from collections.abc import Callable
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..records import Passage
 from .exports import EXPORTS, ExportFormat, correction_items, csv_chunks, jsonl_chunks, xlsx_bytes
 from .feedback import FeedbackError
 from .sessions import COOKIE, COOKIE_PATH, HelpdeskSessions
 from .throttle import LoginThrottle, client_of, minutes_text
+from .ui.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -71,87 +71,100 @@ def login_page(message: str = "", enabled: bool = True) -> str:
     return LOGIN_PAGE.format(message=shown, body=body)
 
 
-def helpdesk_router(
-    sessions: HelpdeskSessions | None,
-    throttle: LoginThrottle,
-    store,
-    pasal_passages: Callable[[str, str], list[Passage]],
-) -> APIRouter:
-    """`store` is the FeedbackStore the exports read, `pasal_passages` the index lookup the corrections'
-    evidence is read with; `sessions` is None when the help desk is disabled."""
-    router = APIRouter(prefix=COOKIE_PATH, include_in_schema=False)
+# The router reads the process's sessions (None while the help desk is disabled) and login throttle from
+# the app's state, where create_app puts them.
+router = APIRouter(prefix=COOKIE_PATH, include_in_schema=False)
 
-    @router.get("/login")
-    def login_form() -> HTMLResponse:
-        return HTMLResponse(login_page(enabled=sessions is not None), status_code=200 if sessions else 404)
 
-    @router.post("/login")
-    async def login(request: Request) -> Response:
-        if sessions is None:
-            return HTMLResponse(login_page(enabled=False), status_code=404)
-        try:
-            form = await request.form(max_files=0, max_fields=4)
-        except (HTTPException, StarletteHTTPException, ValueError):
-            return HTMLResponse(login_page(UNREADABLE_FORM), status_code=400)
-        password = form.get("password")
-        password = password[:MAX_PASSWORD_CHARS] if isinstance(password, str) else ""
-        client = client_of(request)
-        verdict = throttle.attempt(client, sessions.password_ok(password))
-        if verdict.retry_after is not None:
-            log.warning("help desk: login refused, %s is locked out (%d failed attempts)", client, verdict.failures)
-            return HTMLResponse(
-                login_page(LOCKED_OUT.format(wait=minutes_text(verdict.retry_after))),
-                status_code=429,
-                headers={"Retry-After": str(int(verdict.retry_after))},
-            )
-        if not verdict.accepted:
-            log.warning("help desk: wrong password from %s (%d failed attempts in the window)", client, verdict.failures)
-            return HTMLResponse(login_page(WRONG_PASSWORD), status_code=401)
-        log.info("help desk: login from %s", client)
-        response = RedirectResponse(f"{COOKIE_PATH}/", status_code=303)
-        response.set_cookie(
-            COOKIE,
-            sessions.issue(),
-            max_age=int(sessions.max_age_s),
-            path=COOKIE_PATH,
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",  # behind a TLS proxy, uvicorn's proxy headers set it
+def helpdesk_sessions(request: Request) -> HelpdeskSessions | None:
+    return request.app.state.sessions
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.login_throttle
+
+
+Sessions = Annotated[HelpdeskSessions | None, Depends(helpdesk_sessions)]
+Throttle = Annotated[LoginThrottle, Depends(login_throttle)]
+
+
+def attachment_headers(name: str, extension: str) -> dict[str, str]:
+    """A download named after the export and the time it was made, never cached."""
+    filename = f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.{extension}"
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+
+
+@router.get("/login")
+def login_form(sessions: Sessions) -> HTMLResponse:
+    return HTMLResponse(login_page(enabled=sessions is not None), status_code=200 if sessions else 404)
+
+
+@router.post("/login")
+async def login(request: Request, sessions: Sessions, throttle: Throttle) -> Response:
+    if sessions is None:
+        return HTMLResponse(login_page(enabled=False), status_code=404)
+    try:
+        form = await request.form(max_files=0, max_fields=4)
+    except (HTTPException, StarletteHTTPException, ValueError):
+        return HTMLResponse(login_page(UNREADABLE_FORM), status_code=400)
+    password = form.get("password")
+    password = password[:MAX_PASSWORD_CHARS] if isinstance(password, str) else ""
+    client = client_of(request)
+    verdict = throttle.attempt(client, sessions.password_ok(password))
+    if verdict.retry_after is not None:
+        log.warning("help desk: login refused, %s is locked out (%d failed attempts)", client, verdict.failures)
+        return HTMLResponse(
+            login_page(LOCKED_OUT.format(wait=minutes_text(verdict.retry_after))),
+            status_code=429,
+            headers={"Retry-After": str(int(verdict.retry_after))},
         )
-        return response
+    if not verdict.accepted:
+        log.warning("help desk: wrong password from %s (%d failed attempts in the window)", client, verdict.failures)
+        return HTMLResponse(login_page(WRONG_PASSWORD), status_code=401)
+    log.info("help desk: login from %s", client)
+    response = RedirectResponse(f"{COOKIE_PATH}/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        sessions.issue(),
+        max_age=int(sessions.max_age_s),
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",  # behind a TLS proxy, uvicorn's proxy headers set it
+    )
+    return response
 
-    @router.post("/logout")
-    def logout() -> Response:
-        response = RedirectResponse(f"{COOKIE_PATH}/login", status_code=303)
-        response.delete_cookie(COOKIE, path=COOKIE_PATH)
-        return response
 
-    @router.get("/export/koreksi.jsonl")
-    def export_corrections() -> Response:
-        """Corrected 👎 answers as training items: `python -m assistant train --extra koreksi.jsonl`."""
-        filename = f"koreksi-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-        try:
-            items = list(correction_items(store.corrections(), pasal_passages))
-        except FeedbackError as error:
-            raise HTTPException(status_code=503, detail=str(error)) from error
-        return StreamingResponse(jsonl_chunks(items), media_type="application/jsonl", headers=headers)
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse(f"{COOKIE_PATH}/login", status_code=303)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+    return response
 
-    @router.get("/export/{name}.{fmt}")
-    def export(name: str, fmt: ExportFormat) -> Response:
-        table = EXPORTS.get(name)
-        if table is None:
-            raise HTTPException(status_code=404, detail=f"Ekspor '{name}' tidak dikenal.")
-        filename = f"{name}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.{fmt}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-        rows = store.all_rows(table.table)
-        try:
-            first = next(rows, None)  # a failing database is reported before the download starts
-        except FeedbackError as error:
-            raise HTTPException(status_code=503, detail=str(error)) from error
-        rows = itertools.chain([first] if first is not None else [], rows)
-        if fmt == "csv":
-            return StreamingResponse(csv_chunks(table, rows), media_type=MEDIA_TYPES["csv"], headers=headers)
-        return Response(xlsx_bytes(table, rows), media_type=MEDIA_TYPES["xlsx"], headers=headers)
 
-    return router
+@router.get("/export/koreksi.jsonl")
+def export_corrections(context: Context) -> Response:
+    """Corrected 👎 answers as training items: `python -m assistant train --extra koreksi.jsonl`."""
+    headers = attachment_headers("koreksi", "jsonl")
+    try:
+        items = list(correction_items(context.store.corrections(), context.index.pasal_passages))
+    except FeedbackError as error:
+        raise HTTPException(status_code=503, detail=str(error)) from error
+    return StreamingResponse(jsonl_chunks(items), media_type="application/jsonl", headers=headers)
+
+
+@router.get("/export/{name}.{fmt}")
+def export(name: str, fmt: ExportFormat, context: Context) -> Response:
+    table = EXPORTS.get(name)
+    if table is None:
+        raise HTTPException(status_code=404, detail=f"Ekspor '{name}' tidak dikenal.")
+    headers = attachment_headers(name, fmt)
+    rows = context.store.all_rows(table.table)
+    try:
+        first = next(rows, None)  # a failing database is reported before the download starts
+    except FeedbackError as error:
+        raise HTTPException(status_code=503, detail=str(error)) from error
+    rows = itertools.chain([first] if first is not None else [], rows)
+    if fmt == "csv":
+        return StreamingResponse(csv_chunks(table, rows), media_type=MEDIA_TYPES["csv"], headers=headers)
+    return Response(xlsx_bytes(table, rows), media_type=MEDIA_TYPES["xlsx"], headers=headers)

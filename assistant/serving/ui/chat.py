@@ -7,15 +7,16 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import gradio as gr
 
 from ...answering.contract import answer_to_dict
 from ...records import Answer
-from ...retrieval.retriever import Filters
+from ...retrieval.lookups import Filters
 from ..feedback import FeedbackError
 from ..throttle import client_of
 from .context import (
@@ -419,10 +420,22 @@ class ChatPanel:
 # --- the full app ---------------------------------------------------------------------------------------
 
 
-def build_main_ui(context: AppContext) -> gr.Blocks:
-    regulations = context.index.regulations
-    lookup_regulations = context.pasal_regulations()
+@dataclass
+class MainControls:
+    """The full app's controls around the chat panel, which wire_main_ui connects."""
 
+    active_filter: gr.Markdown
+    regulation_filter: gr.Dropdown
+    status_filter: gr.CheckboxGroup
+    clear: gr.Button
+    export: gr.Button
+    export_file: gr.File
+    lookup_regulation: gr.Dropdown
+    lookup_pasal: gr.Textbox
+    lookup: gr.Button
+
+
+def build_main_ui(context: AppContext) -> gr.Blocks:
     with gr.Blocks(title=APP_TITLE, fill_width=True, delete_cache=GRADIO_CACHE_CLEANUP) as demo:
         panel = ChatPanel(context, prefix="sentra", source="ui", compact=False)
         gr.Markdown(
@@ -431,41 +444,8 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
             elem_classes=["sentra-header"],
         )
         with gr.Tabs():
-            with gr.Tab("Tanya jawab", id="chat"):  # noqa: SIM117 (Gradio layout nesting)
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=320):
-                        panel.chat(
-                            520, EXAMPLES,
-                            "**Silakan bertanya tentang regulasi Sentra IKM.**\n\n"
-                            "Contoh: kewajiban pemerintah daerah, pengertian Sentra IKM, atau isi suatu pasal.",
-                        )
-                        active_filter = gr.Markdown(visible=False, elem_id="sentra-active-filter",
-                                                    elem_classes=["sentra-active-filter"])
-                        panel.question_row("Tulis pertanyaan Anda, lalu tekan Enter…", send_width=90)
-                        panel.citation_chips()
-                        panel.feedback_form()
-                        with gr.Accordion("Filter regulasi", open=False):
-                            regulation_filter = gr.Dropdown(
-                                choices=regulations,
-                                multiselect=True,
-                                label="Batasi jawaban ke regulasi",
-                                info="Kosongkan untuk mencari di semua regulasi.",
-                            )
-                            status_filter = gr.CheckboxGroup(
-                                choices=[(STATUS_LABEL[s], s) for s in STATUSES],
-                                label="Status pasal",
-                                info="Kosongkan untuk semua status.",
-                            )
-                        with gr.Row():
-                            clear = panel.clear_button()
-                            export = gr.Button("Unduh percakapan (.md)", size="sm", elem_id="sentra-export")
-                        export_file = gr.File(label="Percakapan", visible=False, interactive=False)
-                        gr.Markdown(DISCLAIMER, elem_classes=["sentra-disclaimer"])
-                    with gr.Column(scale=2, min_width=300):
-                        gr.Markdown("### Sumber")
-                        panel.sources_panel()
-                        lookup_regulation, lookup_pasal, lookup = pasal_lookup(lookup_regulations)
-
+            with gr.Tab("Tanya jawab", id="chat"):
+                controls = chat_tab(context, panel)
             with gr.Tab("Help desk", id="helpdesk"):
                 gr.Markdown(
                     "### Help desk\nJawaban yang dinilai tidak membantu, pertanyaan yang tidak terjawab dan "
@@ -473,33 +453,84 @@ def build_main_ui(context: AppContext) -> gr.Blocks:
                     "[Buka help desk](helpdesk/)",
                     elem_id="sentra-helpdesk-link",
                 )
-
-        private = {"api_visibility": "private"}
-        panel.wire(filters=(regulation_filter, status_filter))
-
-        def open_pasal(regulation, pasal):
-            pasal = normalize_pasal(pasal)
-            if not regulation:
-                return missing_html("Pilih regulasi terlebih dahulu.")
-            if not pasal:
-                return missing_html("Tulis nomor pasal, misalnya 5 atau 18.")
-            return render_pasal_html(context, regulation, pasal)
-
-        for trigger in (lookup.click, lookup_pasal.submit):
-            trigger(open_pasal, [lookup_regulation, lookup_pasal], panel.sources, queue=False, **private).then(
-                None, js=scroll_to_sources(panel.element("sources"))
-            )
-
-        # "Hapus percakapan" starts afresh: the filters and the download go too, or the next question would
-        # be answered within limits the user no longer sees.
-        clear.click(lambda: ([], [], gr.update(value="", visible=False), gr.update(value=None, visible=False)),
-                    None, [regulation_filter, status_filter, active_filter, export_file], queue=False, **private)
-        for control in (regulation_filter, status_filter):
-            control.change(filter_chip, [regulation_filter, status_filter], active_filter, queue=False, **private)
-        export.click(export_conversation, [panel.conversation], export_file, **private)
-        gr.api(ask_function(context), api_name="ask")
-
+        wire_main_ui(context, panel, controls)
     return demo
+
+
+def chat_tab(context: AppContext, panel: ChatPanel) -> MainControls:
+    """The chat with its filters and download on the left, the sources and "Buka pasal" on the right."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=320):
+            panel.chat(
+                520, EXAMPLES,
+                "**Silakan bertanya tentang regulasi Sentra IKM.**\n\n"
+                "Contoh: kewajiban pemerintah daerah, pengertian Sentra IKM, atau isi suatu pasal.",
+            )
+            active_filter = gr.Markdown(visible=False, elem_id="sentra-active-filter",
+                                        elem_classes=["sentra-active-filter"])
+            panel.question_row("Tulis pertanyaan Anda, lalu tekan Enter…", send_width=90)
+            panel.citation_chips()
+            panel.feedback_form()
+            regulation_filter, status_filter = regulation_filters(context.index.regulations)
+            with gr.Row():
+                clear = panel.clear_button()
+                export = gr.Button("Unduh percakapan (.md)", size="sm", elem_id="sentra-export")
+            export_file = gr.File(label="Percakapan", visible=False, interactive=False)
+            gr.Markdown(DISCLAIMER, elem_classes=["sentra-disclaimer"])
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown("### Sumber")
+            panel.sources_panel()
+            lookup_regulation, lookup_pasal, lookup = pasal_lookup(context.pasal_regulations())
+    return MainControls(active_filter, regulation_filter, status_filter, clear, export, export_file,
+                        lookup_regulation, lookup_pasal, lookup)
+
+
+def regulation_filters(regulations: list[str]) -> tuple[gr.Dropdown, gr.CheckboxGroup]:
+    """"Filter regulasi": limit answers to some regulations and pasal statuses."""
+    with gr.Accordion("Filter regulasi", open=False):
+        regulation = gr.Dropdown(
+            choices=regulations,
+            multiselect=True,
+            label="Batasi jawaban ke regulasi",
+            info="Kosongkan untuk mencari di semua regulasi.",
+        )
+        status = gr.CheckboxGroup(
+            choices=[(STATUS_LABEL[s], s) for s in STATUSES],
+            label="Status pasal",
+            info="Kosongkan untuk semua status.",
+        )
+    return regulation, status
+
+
+def wire_main_ui(context: AppContext, panel: ChatPanel, controls: MainControls) -> None:
+    private = {"api_visibility": "private"}
+    filters = [controls.regulation_filter, controls.status_filter]
+    panel.wire(filters=tuple(filters))
+    for trigger in (controls.lookup.click, controls.lookup_pasal.submit):
+        trigger(partial(open_pasal, context), [controls.lookup_regulation, controls.lookup_pasal], panel.sources,
+                queue=False, **private).then(None, js=scroll_to_sources(panel.element("sources")))
+    controls.clear.click(clear_filters, None, [*filters, controls.active_filter, controls.export_file],
+                         queue=False, **private)
+    for control in filters:
+        control.change(filter_chip, filters, controls.active_filter, queue=False, **private)
+    controls.export.click(export_conversation, [panel.conversation], controls.export_file, **private)
+    gr.api(ask_function(context), api_name="ask")
+
+
+def open_pasal(context: AppContext, regulation: str | None, pasal: str | None) -> str:
+    """"Buka pasal": the pasal card, or what the user still has to fill in."""
+    pasal = normalize_pasal(pasal)
+    if not regulation:
+        return missing_html("Pilih regulasi terlebih dahulu.")
+    if not pasal:
+        return missing_html("Tulis nomor pasal, misalnya 5 atau 18.")
+    return render_pasal_html(context, regulation, pasal)
+
+
+def clear_filters() -> tuple:
+    """"Hapus percakapan" starts afresh: the filters and the download go too, or the next question would
+    be answered within limits the user no longer sees."""
+    return [], [], gr.update(value="", visible=False), gr.update(value=None, visible=False)
 
 
 def pasal_lookup(regulations: list[str]) -> tuple[gr.Dropdown, gr.Textbox, gr.Button]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from ...answering.chain import Assistant
 from ...config import Settings
@@ -42,6 +45,12 @@ class AppContext:
     assistant: Assistant
     store: FeedbackStore
     ask_limit: RateLimit | None = None  # per-client limit on questions through the HTTP APIs
+    feedback_limit: RateLimit | None = None  # per-client limit on ratings through POST /api/feedback
+
+    @staticmethod
+    def of(request: Request) -> AppContext:
+        """A route dependency: the context create_app put on the app's state."""
+        return request.app.state.context
 
     @property
     def index(self):
@@ -70,6 +79,9 @@ class AppContext:
         found = {p.regulation for p in self.index.passages if p.kind == "pasal" and p.pasal not in ("", "-")}
         return [r for r in self.index.regulations if r in found]
 
+
+# A route parameter typed `Context` receives the process's AppContext.
+Context = Annotated[AppContext, Depends(AppContext.of)]
 
 
 def too_many_requests(wait_s: float) -> str:

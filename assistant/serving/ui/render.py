@@ -59,7 +59,7 @@ CSS = """
 .sentra-disclaimer { font-size: 0.82em; color: #52525b; }
 .sentra-active-filter { padding: 6px 12px; border-radius: 999px; background: #ffedd5; color: #7c2d12;
   font-size: 0.9em; width: fit-content; }
-/* WCAG 2.1 AA contrast (checked with axe-core in tests/test_ui_browser.py): white on the primary fill and
+/* WCAG 2.1 AA contrast (checked with axe-core in tests/serving/test_ui_browser.py): white on the primary fill and
    the selected tab's label need 4.5:1; Gradio's orange #f97316 gives 2.8:1, #c2410c gives 5.2:1. */
 .gradio-container { --button-primary-background-fill: #c2410c; --button-primary-background-fill-hover: #9a3412;
   --button-primary-border-color: #c2410c; --button-primary-border-color-hover: #9a3412; --color-accent: #c2410c; }

@@ -9,41 +9,27 @@ Revision ID: 0001
 import sqlalchemy as sa
 from alembic import op
 
+from assistant.serving.migrations.columns import key_and_columns
+
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
 
+FEEDBACK = {"created_at": None, "updated_at": None, "rating": None, "comment": "", "question": None, "answer": None}
+FEEDBACK |= {"citations": "[]", "abstained": "0", "source": "ui", "session": ""}
+UNANSWERED = {"created_at": None, "question": None, "answer": None, "nearest": "[]", "source": "ui"}
+
+
 def upgrade() -> None:
     existing = set(sa.inspect(op.get_bind()).get_table_names())
     if "feedback" not in existing:
-        op.create_table(
-            "feedback",
-            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("created_at", sa.Text, nullable=False),
-            sa.Column("updated_at", sa.Text, nullable=False),
-            sa.Column("rating", sa.Text, nullable=False),
-            sa.Column("comment", sa.Text, nullable=False, server_default=""),
-            sa.Column("question", sa.Text, nullable=False),
-            sa.Column("answer", sa.Text, nullable=False),
-            sa.Column("citations", sa.Text, nullable=False, server_default="[]"),
-            sa.Column("abstained", sa.Integer, nullable=False, server_default="0"),
-            sa.Column("source", sa.Text, nullable=False, server_default="ui"),
-            sa.Column("session", sa.Text, nullable=False, server_default=""),
-            sa.CheckConstraint("rating IN ('up', 'down')", name="feedback_rating_known"),
-        )
+        rating_known = sa.CheckConstraint("rating IN ('up', 'down')", name="feedback_rating_known")
+        op.create_table("feedback", *key_and_columns(FEEDBACK, frozenset({"abstained"})), rating_known)
         op.create_index("feedback_rating", "feedback", ["rating", "created_at"])
     if "unanswered" not in existing:
-        op.create_table(
-            "unanswered",
-            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("created_at", sa.Text, nullable=False),
-            sa.Column("question", sa.Text, nullable=False),
-            sa.Column("answer", sa.Text, nullable=False),
-            sa.Column("nearest", sa.Text, nullable=False, server_default="[]"),
-            sa.Column("source", sa.Text, nullable=False, server_default="ui"),
-        )
+        op.create_table("unanswered", *key_and_columns(UNANSWERED))
         op.create_index("unanswered_time", "unanswered", ["created_at"])
 
 

@@ -6,8 +6,9 @@ Revision ID: 0003
 Revises: 0002
 """
 
-import sqlalchemy as sa
 from alembic import op
+
+from assistant.serving.migrations.columns import key_and_columns
 
 revision = "0003"
 down_revision = "0002"
@@ -15,19 +16,12 @@ branch_labels = None
 depends_on = None
 
 
+FOLLOWUPS = {"created_at": None, "question": None, "previous_question": None, "read_as": None, "answer": None}
+FOLLOWUPS |= {"citations": "[]", "repeats_previous": "0", "source": "ui"}
+
+
 def upgrade() -> None:
-    op.create_table(
-        "followups",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("question", sa.Text, nullable=False),
-        sa.Column("previous_question", sa.Text, nullable=False),
-        sa.Column("read_as", sa.Text, nullable=False),
-        sa.Column("answer", sa.Text, nullable=False),
-        sa.Column("citations", sa.Text, nullable=False, server_default="[]"),
-        sa.Column("repeats_previous", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("source", sa.Text, nullable=False, server_default="ui"),
-    )
+    op.create_table("followups", *key_and_columns(FOLLOWUPS, frozenset({"repeats_previous"})))
     op.create_index("followups_time", "followups", ["created_at"])
 
 

@@ -9,7 +9,8 @@ from conftest import DEV, make_settings
 from assistant.evaluation.metrics import load_items
 from assistant.indexing.build import build_index
 from assistant.indexing.store import IndexLayout, read_manifest
-from assistant.retrieval.retriever import HybridRetriever, LoadedIndex
+from assistant.retrieval.index import LoadedIndex
+from assistant.retrieval.retriever import HybridRetriever
 
 pytestmark = pytest.mark.integration
 

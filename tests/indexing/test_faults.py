@@ -25,7 +25,7 @@ from support.launch import start_app
 from assistant.answering.chain import LLM_FALLBACK, Assistant
 from assistant.config import PROJECT_ROOT
 from assistant.indexing.store import IndexLayout, IndexMissingError
-from assistant.retrieval.retriever import DENSE_UNAVAILABLE, LoadedIndex
+from assistant.retrieval.index import DENSE_UNAVAILABLE, LoadedIndex
 
 pytestmark = pytest.mark.integration
 
@@ -126,7 +126,7 @@ def test_missing_index_names_the_fix(small_settings, tmp_path):
     settings = small_settings.model_copy(update={"index_dir": tmp_path / "kosong"})
     with pytest.raises(IndexMissingError, match=r"Indeks belum tersedia .*Jalankan dulu: python -m assistant index"):
         LoadedIndex.open(settings)
-    # `serve` turns it into that message on stderr and exit code 2 (assistant/web.py).
+    # `serve` turns it into that message on stderr and exit code 2 (assistant/serving/app.py).
     from assistant.serving.app import create_app
 
     with pytest.raises(IndexMissingError):

@@ -71,7 +71,7 @@ def test_the_unit_model_chooses_the_quotes(trained, small_settings, tmp_path):
 
     from assistant.answering.chain import Assistant
     from assistant.answering.extractive import hand_scores
-    from assistant.retrieval.retriever import LoadedIndex
+    from assistant.retrieval.index import LoadedIndex
 
     _, out = trained
     settings = small_settings.model_copy(update={"artifacts_dir": out})

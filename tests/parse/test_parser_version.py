@@ -34,5 +34,5 @@ def corpus_digest() -> str:
 def test_parsing_the_corpus_differently_comes_with_a_new_parser_version():
     require_shared()
     assert corpus_digest() == PASSAGES_DIGEST.get(PARSER_VERSION), (
-        "Parsing changed: bump PARSER_VERSION (assistant/indexer.py) and record the new digest here."
+        "Parsing changed: bump PARSER_VERSION (assistant/indexing/build.py) and record the new digest here."
     )

@@ -13,7 +13,8 @@ from test_training import made_up_items
 
 from assistant.evaluation.metrics import normalized_text
 from assistant.evaluation.train import train
-from assistant.retrieval.retriever import HybridRetriever, LoadedIndex
+from assistant.retrieval.index import LoadedIndex
+from assistant.retrieval.retriever import HybridRetriever
 from assistant.serving.ui.helpdesk import save_correction
 
 pytestmark = pytest.mark.integration

@@ -3,16 +3,18 @@
 import numpy as np
 from langchain_core.documents import Document
 
+from assistant.retrieval.index import LoadedIndex, top_positive
+from assistant.retrieval.lookups import Filters
 from assistant.retrieval.rankers import FusionRanker, LearnedRanker
 from assistant.retrieval.references import defines
-from assistant.retrieval.retriever import Filters, HybridRetriever, LoadedIndex, top_positive
+from assistant.retrieval.retriever import HybridRetriever
 
 
 def test_unit_coverage_counts_the_terms_two_consecutive_units_hold(small_index):
     position = next(i for i, p in enumerate(small_index.passages) if "memfasilitasi pembentukan kepengurusan" in p.text)
-    weights = small_index.weights
-    assert small_index.unit_coverage(position, {"bentuk", "urus"}, weights) == 1.0
-    assert 0 < small_index.unit_coverage(position, {"bentuk", "urus", "batik"}, weights) < 1.0
+    weights = small_index.terms.weights
+    assert small_index.terms.unit_coverage(position, {"bentuk", "urus"}, weights) == 1.0
+    assert 0 < small_index.terms.unit_coverage(position, {"bentuk", "urus", "batik"}, weights) < 1.0
 
 
 def test_the_name_of_the_regulation_asked_about_is_no_search_word(small_index):

@@ -43,7 +43,7 @@ def http(server):
 
 
 def test_healthz_reports_index_and_backend(http, web_settings):
-    from assistant.retrieval.retriever import LoadedIndex
+    from assistant.retrieval.index import LoadedIndex
 
     data = http.get("/healthz").json()
     assert data["status"] == "ok"

@@ -16,24 +16,14 @@ from conftest import DEV, REGULATIONS, make_settings, require_shared
 from pydantic import ValidationError
 from tokenizers import Tokenizer
 
-from assistant.embedding.embedder import (
-    BUNDLED_E5,
-    E5_PROMPTS,
-    EXPORT_VERSION,
-    MARKER_FILE,
-    OnnxInt8Embedder,
-    SentenceTransformerEmbedder,
-    _prompts_for,
-    convert_bundled_e5,
-    embedding_identity,
-    export_onnx_int8,
-    load_embedder,
-    parse_identity,
-)
+from assistant.config import embedding_identity
+from assistant.embedding.convert import BUNDLED_E5, E5_PROMPTS, MARKER_FILE, convert_bundled_e5, prompts_for
+from assistant.embedding.onnx_export import EXPORT_VERSION, export_onnx_int8
+from assistant.embedding.runtimes import OnnxInt8Embedder, SentenceTransformerEmbedder, load_embedder, parse_identity
 from assistant.indexing.build import build_index
 from assistant.indexing.store import IndexLayout, read_manifest
 from assistant.indexing.vector_cache import VectorCache
-from assistant.retrieval.retriever import LoadedIndex
+from assistant.retrieval.index import LoadedIndex
 from assistant.text.sampling import corpus_windows
 
 pytestmark = pytest.mark.integration
@@ -197,10 +187,10 @@ def test_embedder_is_loaded_once_per_process(embedder, cache_dir):
 
 
 def test_prompts_follow_model_config_then_e5_convention():
-    assert _prompts_for("intfloat/multilingual-e5-base", {}) == E5_PROMPTS
-    assert _prompts_for("sentence-transformers/all-MiniLM-L6-v2", {}) == {}
+    assert prompts_for("intfloat/multilingual-e5-base", {}) == E5_PROMPTS
+    assert prompts_for("sentence-transformers/all-MiniLM-L6-v2", {}) == {}
     own = {"query": "Represent this question: ", "passage": ""}
-    assert _prompts_for("some/e5-variant", own) == {"query": "Represent this question: "}
+    assert prompts_for("some/e5-variant", own) == {"query": "Represent this question: "}
 
 
 # ----------------------------------------------------------------------------------------------
