@@ -1,13 +1,10 @@
 """The CLI as other tools call it: `python -m assistant ... --json` output contracts."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from conftest import REGULATIONS, require_shared
-
-from assistant.config import PROJECT_ROOT
+from support.cli import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -15,16 +12,6 @@ CONTRACT = {"id", "question", "answer", "abstained", "citations", "passages", "t
 CITATION = {"regulation", "type", "number", "year", "title", "pasal", "ayat", "status", "status_note", "quote",
             "passage_id", "kind", "amends", "role", "point"}
 PASSAGE = {"rank", "score", "passage_id", "regulation", "pasal", "source_file", "text"}
-
-
-def run_cli(*args: str, settings=None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    if settings is not None:
-        env |= {"SENTRA_INDEX_DIR": str(settings.index_dir), "SENTRA_CORPUS_DIRS": ",".join(map(str, settings.corpus_dirs))}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=PROJECT_ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
-    )
 
 
 def test_ask_batch_answers_every_line_in_order(small_settings, tmp_path):
@@ -71,7 +58,7 @@ def test_inspect_json_fields():
 
 
 def test_train_json_reports_cross_validated_figures(small_settings, small_index, tmp_path):
-    from test_training import made_up_items
+    from support.training_items import made_up_items
 
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(json.dumps(item) for item in made_up_items(small_index)), encoding="utf-8")

@@ -3,7 +3,6 @@ exports, which the gate in middleware.py lets through only with a valid session.
 
 from __future__ import annotations
 
-import html
 import itertools
 import logging
 from datetime import datetime
@@ -11,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .exports import EXPORTS, ExportFormat, correction_items, csv_chunks, jsonl_chunks, xlsx_bytes
@@ -66,8 +66,9 @@ LOGIN_FORM = """<form method="post" action="{action}">
 
 
 def login_page(message: str = "", enabled: bool = True) -> str:
-    shown = f'<p class="message" role="alert" id="sentra-helpdesk-message">{html.escape(message)}</p>' if message else ""
-    body = LOGIN_FORM.format(action=f"{COOKIE_PATH}/login") if enabled else f"<p>{html.escape(DISABLED)}</p>"
+    alert = Markup('<p class="message" role="alert" id="sentra-helpdesk-message">{}</p>')
+    shown = alert.format(message) if message else ""
+    body = LOGIN_FORM.format(action=f"{COOKIE_PATH}/login") if enabled else Markup("<p>{}</p>").format(DISABLED)
     return LOGIN_PAGE.format(message=shown, body=body)
 
 

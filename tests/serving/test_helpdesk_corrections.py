@@ -8,8 +8,8 @@ import json
 import httpx
 import pytest
 from conftest import HELPDESK_PASSWORD, running_app, settings_for_web
-from test_cli import run_cli
-from test_training import made_up_items
+from support.cli import run_cli
+from support.training_items import made_up_items
 
 from assistant.evaluation.metrics import normalized_text
 from assistant.evaluation.train import train

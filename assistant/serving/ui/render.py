@@ -3,10 +3,12 @@ the conversation export. Pure functions of records and the index; no Gradio even
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 from datetime import datetime
+
+from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from ...answering.citations import LAMPIRAN, make_citation, render_citation, table_rows
 from ...records import Answer, Citation, Passage
@@ -206,13 +208,13 @@ AYAT_BREAK = re.compile(r"(?<=[.;:])\s+(?=\(\d+[a-z]?\)\s)")
 def _highlight(text: str, quote: str) -> str:
     """Escape the pasal text and mark the quoted part: its words in order, whatever the whitespace
     between them (a table shown a row per line), without the "…" of a quote cut from a longer unit."""
-    escaped = html.escape(text)
+    escaped = str(escape(text))
     words = (quote or "").replace("…", " ").split()
     if len(" ".join(words)) >= 12:
-        found = re.search(r"\s+".join(re.escape(html.escape(word)) for word in words), escaped)
+        found = re.search(r"\s+".join(re.escape(str(escape(word))) for word in words), escaped)
         if found:
-            return f"{escaped[: found.start()]}<mark>{found.group(0)}</mark>{escaped[found.end() :]}"
-    return escaped
+            escaped = f"{escaped[: found.start()]}<mark>{found.group(0)}</mark>{escaped[found.end() :]}"
+    return Markup(escaped)
 
 
 def pasal_heading(passage: Passage, status: tuple[str, str]) -> str:
@@ -220,7 +222,24 @@ def pasal_heading(passage: Passage, status: tuple[str, str]) -> str:
 
 
 def missing_html(message: str) -> str:
-    return f'<div class="pasal-missing">{html.escape(message)}</div>'
+    return Markup('<div class="pasal-missing">{}</div>').format(message)
+
+
+# The sources panel's card; autoescape: every value is text from the index except `text` (Markup from
+# _highlight). `compact` (the widget) leaves out the Penjelasan and the source file.
+PASAL_CARD = Environment(autoescape=True).from_string(
+    '<div class="pasal-card{{ " pasal-compact" if compact }}">'
+    '<span class="badge badge-{{ status }}">{{ status_label }}</span>'
+    '<div class="pasal-title">{{ title }}</div>'
+    "<div class=\"pasal-where\"><b>Letak:</b> {{ hierarchy }}</div>"
+    "{% if note %}<div class=\"pasal-note\"><b>Catatan status:</b> {{ note }}</div>{% endif %}"
+    '<div class="pasal-text">{{ text }}</div>'
+    "{% if not compact %}"
+    "{% if explanation %}<details><summary>Penjelasan Pasal {{ pasal }}</summary>"
+    '<div class="pasal-text">{{ explanation }}</div></details>{% endif %}'
+    '<div class="pasal-meta">Berkas sumber: {{ source_file }}</div>'
+    "{% endif %}</div>"
+)
 
 
 def render_pasal_html(
@@ -243,30 +262,21 @@ def render_pasal_html(
     status, note = index.pasal_status(first)
     text = "\n".join(part.text.strip() for part in parts)
     text = "\n".join(table_rows(text)) if first.kind == "lampiran" else AYAT_BREAK.sub("\n", text)
-    hierarchy = " › ".join(first.hierarchy) if first.hierarchy else "—"
-    body = [
-        f'<div class="pasal-card{" pasal-compact" if compact else ""}">',
-        f'<span class="badge badge-{html.escape(status)}">{STATUS_LABEL.get(status, html.escape(status))}</span>',
-        f'<div class="pasal-title">{html.escape(pasal_heading(first, (status, note)))}</div>',
-        f'<div class="pasal-where"><b>Letak:</b> {html.escape(hierarchy)}</div>',
-    ]
-    if note:
-        body.append(f'<div class="pasal-note"><b>Catatan status:</b> {html.escape(note)}</div>')
-    body.append(f'<div class="pasal-text">{_highlight(text, quote)}</div>')
-    if compact:
-        body.append("</div>")
-        return "".join(body)
-    if pasal not in ("", "-", LAMPIRAN):
+    explanation = []
+    if not compact and pasal not in ("", "-", LAMPIRAN):
         explanation = index.pasal_passages(regulation, pasal, kinds=("penjelasan",))
-        if explanation:
-            joined = html.escape("\n".join(p.text.strip() for p in explanation))
-            body.append(
-                f"<details><summary>Penjelasan Pasal {html.escape(pasal)}</summary>"
-                f'<div class="pasal-text">{joined}</div></details>'
-            )
-    body.append(f'<div class="pasal-meta">Berkas sumber: {html.escape(first.source_file)}</div>')
-    body.append("</div>")
-    return "".join(body)
+    return PASAL_CARD.render(
+        compact=compact,
+        status=status,
+        status_label=STATUS_LABEL.get(status, status),
+        title=pasal_heading(first, (status, note)),
+        hierarchy=" › ".join(first.hierarchy) if first.hierarchy else "—",
+        note=note,
+        text=_highlight(text, quote),
+        pasal=pasal,
+        explanation="\n".join(p.text.strip() for p in explanation),
+        source_file=first.source_file,
+    )
 
 
 def passage_label(passage: Passage) -> str:
