@@ -121,6 +121,8 @@ def evaluate(items: list[dict], ranker: Ranker, question_of: Callable[[dict], st
         for key in ("style", "difficulty"):
             if item.get(key):
                 groups[f"{key}:{item[key]}"].add(rank)
+        if item.get("history"):  # a follow-up, searched as `question_of` reads it with its conversation
+            groups["history:lanjutan"].add(rank)
         per_item.append({"id": item["id"], "rank": rank})
     return {
         "overall": overall.to_dict(),
