@@ -121,7 +121,6 @@ class Batch:
     """What every candidate's features read of the whole candidate set, computed once per search."""
 
     candidates: Candidates
-    terms: set[str]
     total: float  # the weight of all the question's terms
     lexical_top: float
     dense_top: float
@@ -138,7 +137,6 @@ class Batch:
 
     @classmethod
     def of(cls, passages: list[Passage], query: QueryContext, candidates: Candidates) -> Batch:
-        terms = set(query.terms)
         rrf = 1.0 / (RRF_K + candidates.lexical_rank) + 1.0 / (RRF_K + candidates.dense_rank)
         rrf_rank = np.empty(len(rrf))
         rrf_rank[np.argsort(-rrf, kind="stable")] = np.arange(1, len(rrf) + 1)
@@ -153,8 +151,7 @@ class Batch:
             pasal_count[key] = pasal_count.get(key, 0) + 1
         return cls(
             candidates,
-            terms,
-            query.weights.weight(terms) or 1.0,
+            query.weights.weight(query.terms) or 1.0,
             candidates.lexical_top or 1.0,
             candidates.dense_top,
             candidates.dense_score if candidates.raw_dense_score is None else candidates.raw_dense_score,
@@ -170,7 +167,7 @@ class Batch:
 
 def candidate_features(index: FeatureSource, query: QueryContext, batch: Batch, row: int, position: int) -> tuple:
     """The FEATURES of one candidate, in their order."""
-    candidates, terms, total = batch.candidates, batch.terms, batch.total
+    candidates, terms, total = batch.candidates, query.terms, batch.total
     passage = index.passages[position]
     status = index.status[position]
     matched = terms & index.terms.passage_terms(position)

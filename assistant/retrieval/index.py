@@ -75,10 +75,8 @@ class LoadedIndex(PassageLookups):
         self.raw_query_vector = lru_cache(maxsize=256)(parts.embedder.embed_query)
         self.collection = parts.collection
         # A one-way latch: once the dense half fails it stays off until the next build is opened.
-        self._dense_down = threading.Event()
+        self._dense_down = parts.collection is None
         self._dense_down_lock = threading.Lock()
-        if parts.collection is None:
-            self._dense_down.set()
 
     def warm(self) -> None:
         """Fill the term caches before the first question (servers call it at startup)."""
@@ -87,13 +85,13 @@ class LoadedIndex(PassageLookups):
     @property
     def degraded(self) -> str | None:
         """A notice for users while only BM25 answers."""
-        return DENSE_UNAVAILABLE if self._dense_down.is_set() else None
+        return DENSE_UNAVAILABLE if self._dense_down else None
 
     def _dense_failed(self) -> None:
         with self._dense_down_lock:  # logged once, by the first search that finds it broken
-            if not self._dense_down.is_set():
+            if not self._dense_down:
                 log.exception("Chroma query failed on %s; answering from BM25 only", self.build)
-            self._dense_down.set()
+            self._dense_down = True
 
     # --- the two first-stage rankers ------------------------------------------------------------
 

@@ -51,17 +51,17 @@ def help_desk_table(name: str, *columns: str) -> sa.Table:
 
 feedback = help_desk_table(
     "feedback",
-    *("created_at", "updated_at", "rating", "comment", "question", "answer", "citations", "abstained", "source"),
+    "created_at", "updated_at", "rating", "comment", "question", "answer", "citations", "abstained", "source",
     "session",
     # The pasal a help-desk clerk says should have been cited (empty: not corrected); migration 0002.
-    *("correct_regulation", "correct_pasal", "corrected_at"),
+    "correct_regulation", "correct_pasal", "corrected_at",
 )
 unanswered = help_desk_table("unanswered", "created_at", "question", "answer", "nearest", "source")
 followups = help_desk_table(  # migration 0003
     "followups",
-    *("created_at", "question", "previous_question"),
+    "created_at", "question", "previous_question",
     "read_as",  # the standalone question the assistant searched with
-    *("answer", "citations"),
+    "answer", "citations",
     "repeats_previous",  # cites exactly what the previous answer cited
     "source",
 )

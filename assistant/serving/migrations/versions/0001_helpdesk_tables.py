@@ -17,8 +17,10 @@ branch_labels = None
 depends_on = None
 
 
-FEEDBACK = {"created_at": None, "updated_at": None, "rating": None, "comment": "", "question": None, "answer": None}
-FEEDBACK |= {"citations": "[]", "abstained": "0", "source": "ui", "session": ""}
+FEEDBACK = {
+    "created_at": None, "updated_at": None, "rating": None, "comment": "", "question": None, "answer": None,
+    "citations": "[]", "abstained": "0", "source": "ui", "session": "",
+}
 UNANSWERED = {"created_at": None, "question": None, "answer": None, "nearest": "[]", "source": "ui"}
 
 

@@ -16,8 +16,10 @@ branch_labels = None
 depends_on = None
 
 
-FOLLOWUPS = {"created_at": None, "question": None, "previous_question": None, "read_as": None, "answer": None}
-FOLLOWUPS |= {"citations": "[]", "repeats_previous": "0", "source": "ui"}
+FOLLOWUPS = {
+    "created_at": None, "question": None, "previous_question": None, "read_as": None, "answer": None,
+    "citations": "[]", "repeats_previous": "0", "source": "ui",
+}
 
 
 def upgrade() -> None:
