@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from ..parse.structure import caps_heading
 from ..records import Citation, Passage
@@ -62,7 +62,36 @@ def table_rows(text: str) -> list[str]:
         if row[i]:
             cuts.append(marker.start())
     bounds = [0, *sorted(set(cuts)), len(text)]
-    return [line for a, b in pairwise(bounds) if (line := text[a:b].strip())]
+    return labelled_columns([line for a, b in pairwise(bounds) if (line := text[a:b].strip())])
+
+
+# Column heads of a plan's table name its periods: "Periode 2015-2019", "Jangka Menengah (2015-2019)",
+# "Tahap II". A flattened table lists each column's rows in turn, numbered from 1 again.
+COLUMN_HEAD = re.compile(
+    r"\b(?:Periode|Jangka\s+[A-Z][a-z]+|Tahap|Fase)\s+(?:\(?\d{4}\s*[-–]\s*\d{4}\)?|[IVX]+\b|\d\b)"
+)
+
+
+def labelled_columns(lines: list[str]) -> list[str]:
+    """Under a caption that names as many column heads as its rows have runs (each run numbered
+    from 1), each run opens with its head ("Jangka Panjang (2020-2035):"), so a second run does not
+    read as the first one repeated. Otherwise the lines stay as they are."""
+    result: list[str] = []
+    position = 0
+    while position < len(lines):
+        caption = lines[position]
+        table = list(takewhile(lambda row: not TABLE_CAPTION.match(row), lines[position + 1 :]))
+        heads = COLUMN_HEAD.findall(caption) if TABLE_CAPTION.match(caption) else []
+        runs = [i for i, row in enumerate(table) if row.startswith("1. ")]
+        if len(heads) >= 2 and len(runs) == len(heads) and runs[0] == 0:
+            result.append(re.sub(r"\s{2,}", " ", COLUMN_HEAD.sub("", caption)).strip())
+            for i, row in enumerate(table):
+                result += [f"{heads[runs.index(i)]}:", row] if i in runs else [row]
+            position += 1 + len(table)
+        else:
+            result.append(caption)
+            position += 1
+    return result
 
 
 def section_heading(quote: str) -> tuple[str, str]:

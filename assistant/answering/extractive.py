@@ -11,6 +11,7 @@ from ..records import Passage, RetrievedPassage
 from ..text.analysis import analyze
 from ..text.questions import question_parts, wanted_answer
 from ..text.term_weights import TermWeights
+from .citations import TABLE_CAPTION
 
 # Retrieval rank only nudges: the unit that matches the question wins (tuned on dev: 0.15 cost
 # two gold citations out of 60).
@@ -173,11 +174,38 @@ def best_window(text: str, question_terms: set[str], weights: TermWeights) -> st
         score = (round(weights.weight(set(terms)), 9), len(terms))
         if score > best_score:
             best_start, best_score = start, score
-    item_start = next(
-        (i for i in range(best_start, max(best_start - WINDOW_SNAP, -1), -1) if ITEM_NUMBER.fullmatch(words[i])), best_start
-    )
-    end = min(item_start + WINDOW_WORDS, len(words))
+    matched = (i for i in range(best_start, min(best_start + WINDOW_WORDS, len(words))) if set(analyze(words[i])) & question_terms)
+    table = table_around(words, next(matched, best_start))
+    if table is not None:
+        item_start, end = table
+    else:
+        item_start = next(
+            (i for i in range(best_start, max(best_start - WINDOW_SNAP, -1), -1) if ITEM_NUMBER.fullmatch(words[i])), best_start
+        )
+        end = min(item_start + WINDOW_WORDS, len(words))
     return ("… " if item_start else "") + " ".join(words[item_start:end]) + (" …" if end < len(words) else "")
+
+
+# A table is read from its caption: its rows only make sense under the caption and column heads,
+# and a table of up to this many words (the RIPIN's programme tables are 60-150) fits one quote.
+TABLE_WORDS = 160
+# What ends a flattened table inside a Lampiran's running text: the next part's heading
+# ("VIII. KEBIJAKAN ...", "B. Kebijakan ...").
+PART_HEADING = re.compile(r"(?:[IVX]+|[A-H])\.")
+
+
+def table_around(words: list[str], anchor: int) -> tuple[int, int] | None:
+    """(first, past-last) word of the short table that word `anchor` is in (from its caption to the
+    next caption or part heading); None when it is in none."""
+    captions = [i for i in range(len(words) - 2) if words[i] == "Tabel" and TABLE_CAPTION.match(" ".join(words[i : i + 3]))]
+    opening = [i for i in captions if i <= anchor]
+    if not opening:
+        return None
+    first = opening[-1]
+    last = next((i for i in range(first + 3, len(words)) if i in captions or PART_HEADING.fullmatch(words[i])), len(words))
+    if anchor >= last or last - first > TABLE_WORDS:
+        return None
+    return first, last
 
 
 def _expand(units: list[Unit], index: int) -> list[int]:

@@ -37,9 +37,14 @@ def test_a_flattened_lampiran_table_is_shown_a_row_per_line_under_its_table():
     quote = "… 2. Penyusunan rencana 3. Pembangunan gudang 1. Pengadaan lahan …"
     assert lampiran_part(text, quote) == "Tabel 3.2"  # the caption before the quote, not the reference
     assert lampiran_part(text, "Program tercantum pada Tabel 3.1") == ""
-    assert table_rows(text)[1:] == ["Tabel 3.2 Program Koperasi Tahap I Tahap II", "1. Pemetaan potensi",
-                                    "2. Penyusunan rencana", "3. Pembangunan gudang", "1. Pengadaan lahan",
+    # Each column's run of rows under its head: the second run does not read as the first repeated.
+    assert table_rows(text)[1:] == ["Tabel 3.2 Program Koperasi", "Tahap I:", "1. Pemetaan potensi",
+                                    "2. Penyusunan rencana", "3. Pembangunan gudang", "Tahap II:", "1. Pengadaan lahan",
                                     "2. Pembinaan B. Sasaran sebanyak 5. Dalam hal itu"]
+    # Heads that do not match the runs (a page break repeats them, a column is empty) are left alone.
+    uneven = "Tabel 3.3 Program Gudang Periode 2015-2019 Periode 2020-2035 1. Pemetaan gudang 2. Pembangunan gudang"
+    assert table_rows(uneven) == ["Tabel 3.3 Program Gudang Periode 2015-2019 Periode 2020-2035",
+                                  "1. Pemetaan gudang", "2. Pembangunan gudang"]
     shown = compose_extractive([replace(citation("", quote), pasal="Lampiran", kind="lampiran")])
     # Escaped numbers: Markdown would renumber the rows as one list; hard breaks keep a row per line.
     assert "> … 2\\. Penyusunan rencana  \n> 3\\. Pembangunan gudang  \n> 1\\. Pengadaan lahan …" in shown

@@ -2,7 +2,7 @@
 
 from conftest import passage
 
-from assistant.answering.extractive import QUOTE_WORDS, WINDOW_WORDS, select_quotes, with_current_wording
+from assistant.answering.extractive import QUOTE_WORDS, TABLE_WORDS, WINDOW_WORDS, select_quotes, with_current_wording
 from assistant.parse.units import UNIT_BOUNDARY, split_units
 from assistant.records import RetrievedPassage
 from assistant.text.questions import question_parts
@@ -75,13 +75,24 @@ def test_a_who_question_prefers_the_provision_that_names_the_agent():
     assert select_quotes("siapa yang memberi fasilitas relokasi IKM", [item], WEIGHTS)[0].ayat == "2"
 
 
-def test_a_long_flattened_table_is_quoted_where_it_answers_not_from_its_start():
+def test_a_short_flattened_table_is_quoted_whole_from_its_caption():
     filler = " ".join(f"{n}. Revitalisasi kawasan industri yang sudah beroperasi di luar Pulau Jawa" for n in range(1, 12))
-    table = f"{filler} Tabel 7.6 Program Pengembangan Sentra IKM 1. Survey potensi 2. Pengadaan tanah oleh pemerintah kabupaten/kota untuk pembangunan sentra IKM 3. Pembinaan sentra IKM"
-    assert len(table.split()) > QUOTE_WORDS
+    table = ("Tabel 4.2 Program Pengembangan Koperasi Tahap I Tahap II 1. Survey potensi 2. Pengadaan gudang oleh "
+             "pemerintah provinsi untuk koperasi 3. Pembinaan koperasi 1. Pengadaan gudang 2. Pembinaan")
+    text = f"{filler} {table} B. Sasaran Pengembangan Koperasi ditetapkan sebagai berikut"
+    assert len(text.split()) > QUOTE_WORDS
+    item = RetrievedPassage(1, 1.0, passage("lampiran", "PP 9/2099", "", text))
+    quote = select_quotes("pengadaan gudang koperasi oleh pemprov", [item], WEIGHTS)[0].quote
+    assert quote == f"… {table} …"  # from the caption to the next part's heading, not from a row
+
+
+def test_a_long_flattened_table_is_quoted_where_it_answers_not_from_its_start():
+    rows = " ".join(f"{n}. Revitalisasi kawasan industri yang sudah beroperasi di luar Pulau Jawa" for n in range(1, 20))
+    table = f"Tabel 7.6 Program Pengembangan Sentra IKM {rows} 20. Pengadaan tanah oleh pemerintah kabupaten/kota untuk pembangunan sentra IKM 21. Pembinaan sentra IKM"
+    assert len(table.split()) > TABLE_WORDS
     item = RetrievedPassage(1, 1.0, passage("lampiran", "PP 14/2015", "", table))
     quote = select_quotes("pengadaan tanah sentra IKM oleh pemkab", [item], WEIGHTS)[0].quote
-    assert "2. Pengadaan tanah oleh pemerintah kabupaten/kota" in quote
+    assert "20. Pengadaan tanah oleh pemerintah kabupaten/kota" in quote
     assert quote.startswith("… ") and quote.split()[1].endswith(".")  # starts at an item number
     assert len(quote.split()) <= WINDOW_WORDS + 2
 
