@@ -129,3 +129,14 @@ def test_a_provision_that_does_not_exist_is_named_as_such(assistant, question, e
     answer = assistant.ask(question)
     assert answer.abstained and answer.citations == [] and answer.passages == []
     assert answer.answer.startswith(expected), answer.answer
+
+
+def test_greetings_and_thanks_do_not_change_what_is_searched(assistant):
+    bare = "Siapa saja yang dikirim pemerintah untuk mendampingi unit usaha IKM?"
+    wrapped = f"Selamat siang Bapak/Ibu, mohon izin bertanya. {bare} Terima kasih atas pencerahannya."
+    assert standalone_question(wrapped, []) == bare
+    answer = assistant.ask(wrapped)
+    assert answer.question == wrapped  # the question answered is the one asked
+    assert [p.passage.id for p in answer.passages] == [p.passage.id for p in assistant.ask(bare).passages]
+    history = [{"role": "user", "content": "Halo min, mau tanya. Apa kewajiban pemerintah daerah terhadap Sentra IKM?"}]
+    assert standalone_question("bagaimana dengan pendanaannya?", history).startswith("Apa kewajiban")
