@@ -17,7 +17,7 @@ import re
 # Who a greeting or a thank-you addresses ("Selamat pagi Bapak/Ibu", "makasih min").
 _ADDRESS = (
     r"(?:bapak(?:\s*/\s*|\s+dan\s+|\s+atau\s+)ibu|bapak|ibu|pak|bu|kakak|kak|admin|mimin|min|agan|gan|sob|"
-    r"bro|sis|mas|mbak|om|tim|semua|sekalian|rekan-rekan|teman-teman)"
+    r"bro|sis|mas|mbak|om|semua|sekalian|rekan-rekan|teman-teman)"
 )
 _PARTICLE = r"(?:dong|nih|ya+|sih|deh|kah|sedikit|ini)"
 _OPENING = (

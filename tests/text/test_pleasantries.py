@@ -18,6 +18,7 @@ from assistant.text.pleasantries import without_pleasantries
         ("Mohon maaf mengganggu waktunya. Siapa yang mengawasi gudang? Sebelumnya terima kasih, pak.",
          "Siapa yang mengawasi gudang?"),
         ("Apakah gudang harus punya paling sedikit 5 unit, pak?", "Apakah gudang harus punya paling sedikit 5 unit?"),
+        ("Mau tanya, tim terpadu gudang itu apa?", "tim terpadu gudang itu apa?"),  # a team is no address
     ],
 )
 def test_the_framing_around_a_question_is_dropped(written, asked):
@@ -27,7 +28,7 @@ def test_the_framing_around_a_question_is_dropped(written, asked):
 @pytest.mark.parametrize(
     "question",
     [
-        "Apa tugas tim terpadu gudang?",  # "tim" only counts as an address after a greeting or thanks
+        "Apa tugas tim terpadu gudang?",
         "Siapa yang wajib mengucapkan selamat datang kepada Menteri?",
         "Mohon penjelasan tentang kewajiban pemerintah daerah terhadap gudang",  # a request with content after it
         "Apakah Bapak Menteri menetapkan rencana gudang?",
