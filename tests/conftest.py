@@ -118,6 +118,11 @@ class RunningServer:
 
 
 HELPDESK_PASSWORD = "sandi-uji-helpdesk"
+# Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
+GRADIO_PANDAS_WARNINGS = [
+    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
+]
 
 
 def settings_for_web(settings: Settings, data_dir: Path) -> Settings:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import HELPDESK_PASSWORD, running_app, settings_for_web
+from conftest import GRADIO_PANDAS_WARNINGS, HELPDESK_PASSWORD, running_app, settings_for_web
 
 from assistant.config import PROJECT_ROOT
 
@@ -37,11 +37,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
-GRADIO_PANDAS_WARNINGS = [
-    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
-    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
-]
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium tidak ada di /usr/bin/chromium"),

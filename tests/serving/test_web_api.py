@@ -12,16 +12,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import running_app, settings_for_web
+from conftest import GRADIO_PANDAS_WARNINGS, running_app, settings_for_web
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 CONTRACT_KEYS = {"id", "question", "answer", "abstained", "citations", "passages", "timings_ms", "notices"}
-# Gradio's queue uses pandas options that pandas 3 deprecates; not ours to fix.
-GRADIO_PANDAS_WARNINGS = [
-    pytest.mark.filterwarnings("ignore:.*no_silent_downcasting.*"),
-    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated.*"),
-]
 pytestmark = [pytest.mark.integration, *GRADIO_PANDAS_WARNINGS]
 
 
