@@ -8,7 +8,7 @@ from typing import Protocol
 
 from ..config import Settings
 from ..records import Citation
-from .citations import render_citation, table_rows
+from .citations import render_citation, render_citations, same_provision, table_rows
 
 # The answer an official can act on: the rule first, with its exceptions, then its quote; a "wajib"
 # without the "dikecualikan" beside it misleads more than no answer.
@@ -61,36 +61,63 @@ def quote_markdown(citation: Citation, indent: str = "") -> str:
     return "  \n".join(f"{indent}> {row}" for row in rows)
 
 
-def _quoted(citation: Citation, opening: str, said: set[str], indent: str = "") -> list[str]:
-    """A quote with its citation; a status note already said above is only named, not repeated."""
-    lines = [f"{indent}{opening} **{render_citation(citation)}**:", quote_markdown(citation, indent)]
-    if status := status_text(citation):
-        shown = status if citation.status_note not in said else f"⚠️ _Status: {citation.status} (lihat catatan di atas)._"
-        said.add(citation.status_note)
+def _quoted(citations: list[Citation], opening: str, said: set[str], indent: str = "") -> list[str]:
+    """Quotes of one provision under one citation; a status note already said above is only named,
+    not repeated."""
+    first = citations[0]
+    lines = [f"{indent}{opening} **{render_citations(citations)}**:"]
+    lines += [f"{quote_markdown(c, indent)}" if not n else f"{indent}>\n{quote_markdown(c, indent)}" for n, c in enumerate(citations)]
+    if status := status_text(first):
+        shown = status if first.status_note not in said else f"⚠️ _Status: {first.status} (lihat catatan di atas)._"
+        said.add(first.status_note)
         lines.append(f"{indent}>\n{indent}> {shown}")
     return lines + [""]
+
+
+def by_provision(citations: list[Citation]) -> list[list[Citation]]:
+    """Citations grouped by the provision they quote, in order of first appearance: the ayat of one
+    pasal are read together, as the pasal is written, rather than under separate headings."""
+    groups: list[list[Citation]] = []
+    for citation in citations:
+        home = next((g for g in groups if same_provision(g[0], citation)), None)
+        if home is None:
+            groups.append([citation])
+        else:
+            home.append(citation)
+    return groups
 
 
 def compose_extractive(citations: list[Citation]) -> str:
     """The strongest provision first, with the exceptions its pasal makes to it ("Pada dasarnya …,
     kecuali …"), then the related provisions; every quote carries its citation and, when the
-    provision is amended or revoked, its status right beside it."""
-    first, rest = citations[0], citations[1:]
-    leading = 0
-    while leading < len(rest) and rest[leading].role == "pengecualian":
-        leading += 1
+    provision is amended or revoked, its status right beside it. Other parts of a quoted pasal are
+    quoted with it, under one citation."""
+    if not citations:
+        return ""
+    is_rule = [n == 0 or c.role != "pengecualian" for n, c in enumerate(citations)]
+    rules = by_provision([c for c, rule in zip(citations, is_rule) if rule])
+    group_of = {id(c): n for n, group in enumerate(rules) for c in group}
+    # An exception follows the rule it qualifies: the last rule quoted before it.
+    after: dict[int, list[Citation]] = {}
+    rule = 0
+    for citation, is_a_rule in zip(citations, is_rule):
+        if is_a_rule:
+            rule = group_of[id(citation)]
+        else:
+            after.setdefault(rule, []).append(citation)
+    if after.get(0) and len(rules[0]) > 1:  # the exception comes right after its rule; the other ayat after it
+        rules[0:1] = [rules[0][:1], rules[0][1:]]
+        after = {(n + 1 if n else n): group for n, group in after.items()}
     said: set[str] = set()
-    lines = _quoted(first, "Pada dasarnya, menurut" if leading else "Menurut", said)
-    for exception in rest[:leading]:
-        lines += _quoted(exception, "kecuali, menurut", said)
-    related = rest[leading:]
-    if related:
+    lines = _quoted(rules[0], "Pada dasarnya, menurut" if after.get(0) else "Menurut", said)
+    for exception in after.get(0, []):
+        lines += _quoted([exception], "kecuali, menurut", said)
+    if len(rules) > 1:
         lines += ["Ketentuan terkait:", ""]
-        for citation in related:
-            if citation.role == "pengecualian":
-                lines += _quoted(citation, "kecuali, menurut", said, indent="  ")
-            else:
-                lines += _quoted(citation, "- Menurut", said)
+        for n, group in enumerate(rules[1:], start=1):
+            lines += _quoted(group, "- Menurut", said)
+            for exception in after.get(n, []):
+                lines += _quoted([exception], "kecuali, menurut", said, indent="  ")
     return "\n".join(lines).rstrip()
 
 

@@ -131,8 +131,35 @@ def make_citation(
     )
 
 
-def render_citation(citation: Citation) -> str:
-    """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"."""
+def provision_part(citation: Citation) -> str:
+    """The part of its pasal a citation quotes: "ayat (1) huruf b", "angka 5", or "" for the whole."""
+    return " ".join(filter(None, [f"ayat ({citation.ayat})" if citation.ayat else "", citation.point]))
+
+
+def same_provision(a: Citation, b: Citation) -> bool:
+    """Two quotes from parts of one pasal (or of its Penjelasan), each naming its part: they read, and
+    are cited, as one provision ("Pasal 38 ayat (1) dan ayat (2)")."""
+    return (
+        a.kind == b.kind in ("pasal", "penjelasan")
+        and (a.regulation, a.pasal, a.amends) == (b.regulation, b.pasal, b.amends)
+        and a.pasal not in ("", "-")
+        and bool(provision_part(a)) and bool(provision_part(b))
+    )
+
+
+def render_citations(citations: list[Citation]) -> str:
+    """One label for quotes of the same provision: "Pasal 38 ayat (1) dan ayat (2) UU No. 3 Tahun 2014 …"."""
+    first = citations[0]
+    if len(citations) == 1 or not all(same_provision(first, c) for c in citations[1:]):
+        return render_citation(first)
+    parts = [provision_part(c) for c in citations]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", dan " if len(parts) > 2 else " dan ") + parts[-1]
+    return render_citation(first, part=joined)
+
+
+def render_citation(citation: Citation, part: str | None = None) -> str:
+    """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri". `part` replaces the
+    ayat and point (a label for several parts of the pasal)."""
     if citation.number in ("", "-"):  # documents that are not regulations (e.g. the seed overview)
         document = f"{citation.type} “{citation.title}”" if citation.title else citation.regulation
         return f"{document}, bagian “{citation.point}”" if citation.point else document
@@ -143,7 +170,8 @@ def render_citation(citation: Citation) -> str:
         return f"Lampiran {document}" + (f", {citation.point}" if citation.point else "")
     if citation.pasal in ("", "-"):
         return f"Penjelasan Umum {document}" if citation.kind == "penjelasan" else document
-    ayat = (f" ayat ({citation.ayat})" if citation.ayat else "") + (f" {citation.point}" if citation.point else "")
+    part = provision_part(citation) if part is None else part
+    ayat = f" {part}" if part else ""
     if citation.amends:  # a rewritten pasal is named as amended: its ayat belong to the new wording
         target, _, pasal = citation.amends.partition(" Pasal ")
         return f"Pasal {pasal}{ayat} {target} sebagaimana diubah oleh Pasal {citation.pasal} {document}"

@@ -48,3 +48,30 @@ def test_a_flattened_lampiran_table_is_shown_a_row_per_line_under_its_table():
     shown = compose_extractive([replace(citation("", quote), pasal="Lampiran", kind="lampiran")])
     # Escaped numbers: Markdown would renumber the rows as one list; hard breaks keep a row per line.
     assert "> … 2\\. Penyusunan rencana  \n> 3\\. Pembangunan gudang  \n> 1\\. Pengadaan lahan …" in shown
+
+
+def test_ayat_of_one_pasal_are_quoted_together_under_one_citation():
+    def ayat(pasal, number, quote, role="", point=""):
+        return replace(citation(pasal, quote, role=role), ayat=number, point=point)
+
+    text = compose_extractive([ayat("8", "1", "(1) Koperasi dapat membeli mesin."),
+                               ayat("12", "2", "(2) Mesin diasuransikan."),
+                               ayat("8", "2", "(2) Pembelian dilakukan melalui lelang atau sewa beli."),
+                               ayat("8", "3", "(3) Bantuan diberikan kepada Koperasi kecil.", point="huruf a")])
+    lead, _, related = text.partition("Ketentuan terkait:")
+    # The strongest ayat first, the others of its pasal after it in the order they were ranked.
+    assert lead.startswith("Menurut **Pasal 8 ayat (1), ayat (2), dan ayat (3) huruf a PP No. 9 Tahun 2099")
+    assert lead.index("membeli mesin") < lead.index("lelang") < lead.index("Koperasi kecil")
+    assert "Pasal 12 ayat (2)" in related and "Pasal 8" not in related
+    # An exception still follows its rule at once; the rest of the pasal comes among the related.
+    text = compose_extractive([ayat("8", "1", "(1) Koperasi wajib melapor."),
+                               ayat("8", "3", "(3) Koperasi rumahan dikecualikan.", role="pengecualian"),
+                               ayat("8", "2", "(2) Laporan memuat omzet.")])
+    lead, _, related = text.partition("Ketentuan terkait:")
+    assert lead.startswith("Pada dasarnya, menurut **Pasal 8 ayat (1) PP")
+    assert lead.index("wajib melapor") < lead.index("kecuali, menurut **Pasal 8 ayat (3)")
+    assert "Pasal 8 ayat (2)" in related
+    # A whole pasal and one of its ayat, or parts of different regulations, stay apart.
+    apart = compose_extractive([citation("8", "Koperasi wajib melapor."), ayat("8", "2", "(2) Laporan memuat omzet."),
+                                replace(ayat("8", "1", "(1) Lain."), regulation="PP 3/2098", number="3", year="2098")])
+    assert apart.count("Menurut **Pasal 8") == 3
