@@ -178,6 +178,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"{retrieval['mrr@10']:.3f}; menolak {decline['declined_unanswerable']:.3f} yang tak terjawab, "
             f"menjawab {decline['answered_answerable']:.3f} yang terjawab (ambang {decline['threshold']:.3f})."
         )
+        if (follow_ups := report["follow_ups"])["count"]:
+            print(f"Pertanyaan lanjutan ({follow_ups['count']}, dengan riwayatnya): bukti di 5 teratas {follow_ups['hit@5']:.3f}.")
         units = report["units"]
         print(
             f"Pilihan kutipan (train 5-fold CV): fakta kunci {units['learned']['key_facts']:.3f} "

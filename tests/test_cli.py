@@ -65,7 +65,7 @@ def test_train_json_reports_cross_validated_figures(small_settings, small_index,
     result = run_cli("train", "--train", str(path), "--out", str(tmp_path / "artefak"), "--json", settings=small_settings)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"artifacts", "questions", "candidate_recall", "dense_only", "retrieval", "styles", "decline", "units"}
+    assert set(report) == {"artifacts", "questions", "candidate_recall", "dense_only", "retrieval", "styles", "follow_ups", "decline", "units"}
     assert report["questions"] == len(made_up_items(small_index))
     assert set(report["retrieval"]) == {"count", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10"}
     missing = run_cli("train", "--train", str(tmp_path / "tidak-ada.jsonl"), settings=small_settings)

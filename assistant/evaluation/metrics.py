@@ -175,6 +175,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
     """Answer-level metrics: declining, gold citations, key facts (anywhere, and in the first
     LEAD_CHARS characters), latency. `ask` returns an Answer."""
     answerable = unanswerable = answered = declined = gold = facts = lead_facts = 0
+    follow_ups = follow_ups_shown = 0
     per_item, latencies = [], []
     for item in items:
         started = time.perf_counter()
@@ -190,6 +191,11 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
             gold += row["cites_gold"]
             facts += row["key_facts"]
             lead_facts += row["key_facts_lead"]
+            if item.get("history"):  # the passages the chain found with the conversation, as shown
+                spans = [trigrams(e["text"]) for e in item.get("evidence", [])]
+                row["evidence_shown"] = first_hit_rank(spans, [p.passage.text for p in answer.passages]) is not None
+                follow_ups += 1
+                follow_ups_shown += row["evidence_shown"]
         else:
             unanswerable += 1
             declined += answer.abstained
@@ -200,7 +206,8 @@ def evaluate_answers(items: list[dict], ask: Callable[[str], object]) -> dict:
         "gold_citation": round(gold / max(answerable, 1), 4),
         "key_facts": round(facts / max(answerable, 1), 4),
         "key_facts_lead": round(lead_facts / max(answerable, 1), 4),
-        "counts": {"answerable": answerable, "unanswerable": unanswerable},
+        "follow_ups_evidence_shown": round(follow_ups_shown / follow_ups, 4) if follow_ups else None,
+        "counts": {"answerable": answerable, "unanswerable": unanswerable, "follow_ups": follow_ups},
         "latency_ms": latency_summary(latencies),
         "items": per_item,
     }
@@ -217,6 +224,11 @@ def format_answer_metrics(metrics: dict) -> str:
             f"  sitasi emas ada             : {metrics['gold_citation']:.3f}",
             f"  fakta kunci ada             : {metrics['key_facts']:.3f}",
             f"  fakta kunci di {LEAD_CHARS} karakter awal: {metrics['key_facts_lead']:.3f}",
+            *(
+                [f"  lanjutan, bukti di passage yang ditampilkan ({counts['follow_ups']}): {shown:.3f}"]
+                if (shown := metrics.get("follow_ups_evidence_shown")) is not None
+                else []
+            ),
             f"  latensi p50/p95             : {metrics['latency_ms']['p50']:.0f} / {metrics['latency_ms']['p95']:.0f} ms",
         ]
     )

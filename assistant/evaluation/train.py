@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..answering.chain import Assistant, standalone_question
+from ..answering.chain import QUOTE_POOL, Assistant, conversation_search, standalone_question
 from ..answering.decline import DECLINE_FILE, DeclineInput, DeclineModel, decline_input, standardised
 from ..answering.units import UNIT_FEATURES, UNITS_FILE
 from ..ingest.pull import sha256_of
@@ -30,6 +30,7 @@ from ..retrieval.query_adapter import ADAPTER_FILE, QueryAdapter, fit_adapter
 from ..retrieval.rankers import MANIFEST_FILE, RANKER_FILE, FusionRanker, LearnedRanker
 from ..retrieval.retriever import HybridRetriever
 from ..text.analysis import ANALYSIS_VERSION
+from ..text.pleasantries import without_pleasantries
 from .metrics import FOLDS, SEED, Metrics, covers, first_hit_rank, folds, load_items, trigrams
 from .unit_training import UNIT_PARAMS, UNIT_ROUNDS, train_units
 
@@ -70,6 +71,8 @@ class Question:
     answerable: bool
     style: str
     spans: list[set] = field(default_factory=list)
+    bare: str = ""  # the question on its own, less its pleasantries
+    history: list[dict] = field(default_factory=list)
 
 
 def questions_of(items: Iterable[dict]) -> list[Question]:
@@ -80,6 +83,8 @@ def questions_of(items: Iterable[dict]) -> list[Question]:
             answerable=bool(item.get("answerable")),
             style=item.get("style", ""),
             spans=[trigrams(e["text"]) for e in item.get("evidence", [])],
+            bare=without_pleasantries(item["question"]),
+            history=item.get("history") or [],
         )
         for item in items
     ]
@@ -157,7 +162,7 @@ def fit_all(index: LoadedIndex, items: list[dict], progress: bool = True, log: C
         candidate_group(HybridRetriever(index=index, ranker=FusionRanker(), adapter=adapters[n]), q)
         for q, n in bar(list(zip(questions, fold)), "Kandidat (adapter lintas-lipatan)")
     ]
-    metrics, styles = Metrics(), {}
+    metrics, styles, follow_ups = Metrics(), {}, Metrics()
     inputs: list[DeclineInput] = [None] * len(questions)
     for f in bar(range(FOLDS), "Validasi silang"):
         retriever = HybridRetriever(index=index, k=POOL, ranker=fit_ranker([g for g, n in zip(groups, fold) if n != f]), adapter=adapters[f])
@@ -169,6 +174,9 @@ def fit_all(index: LoadedIndex, items: list[dict], progress: bool = True, log: C
                 rank = first_hit_rank(question.spans, [r.passage.text for r in result.passages[:10]])
                 metrics.add(rank)
                 styles.setdefault(question.style, Metrics()).add(rank)
+            if question.answerable and question.history:  # as the chain searches it, with its conversation
+                _, found = conversation_search(retriever, question.bare, question.text, question.history, QUOTE_POOL, Filters())
+                follow_ups.add(first_hit_rank(question.spans, [r.passage.text for r in found]))
     unanswerable = np.array([not q.answerable for q in questions], dtype=np.int32)
     decline, decline_report = fit_decline(inputs, unanswerable)
     report = {
@@ -177,6 +185,7 @@ def fit_all(index: LoadedIndex, items: list[dict], progress: bool = True, log: C
         "dense_only": {"e5": dense_only(plain), "e5 + adapter": dense_only(groups)},
         "retrieval": metrics.to_dict(),
         "styles": {style: m.to_dict() for style, m in sorted(styles.items())},
+        "follow_ups": follow_ups.to_dict(),  # hit@5: evidence among the passages an answer shows
         "decline": decline_report,
     }
     return Fitted(report, fit_query_adapter(index, plain, vectors), fit_ranker(groups), decline)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from ..ingest.catalog import Catalog, amended_pasal
 from ..records import Passage
 from .references import cited_instrument, regulation_mention
+
+# "sebagaimana dimaksud dalam Pasal 21 huruf a": a pasal of the same regulation named inside another
+# one's text; not one followed by another law's name ("Pasal 5 Undang-Undang Nomor 20 Tahun 2008").
+REFERRED_PASAL = re.compile(r"\bPasal\s+(\d+[A-Z]?)\b(?!\s+(?:Undang-Undang|UU|Peraturan|Perppu|PP)\b)")
 
 
 class Column:
@@ -80,6 +86,31 @@ class PassageLookups:
             if p.ayat_start.isdigit():
                 numbers.update(range(int(p.ayat_start), int(p.ayat_end if p.ayat_end.isdigit() else p.ayat_start) + 1))
         return sorted(numbers)
+
+    @cached_property
+    def referring(self) -> dict[tuple[str, str], list[int]]:
+        """(regulation, pasal) -> positions of the other articles of that regulation that name the pasal
+        in their text. The quoted new wording of an amended law's article refers to that law's pasal."""
+        found: dict[tuple[str, str], list[int]] = {}
+        for position, p in enumerate(self.passages):
+            if p.kind != "pasal":
+                continue
+            regulation = p.amends.partition(" Pasal ")[0] if p.amends else p.regulation
+            own = p.amends.partition(" Pasal ")[2] if p.amends else p.pasal
+            for pasal in dict.fromkeys(REFERRED_PASAL.findall(p.text)):
+                if pasal != own:
+                    found.setdefault((regulation, pasal), []).append(position)
+        return found
+
+    def around_pasal(self, regulation: str, pasal: str) -> list[int]:
+        """Positions of a pasal's own passages (with its Penjelasan), of the articles rewriting it, and of
+        the articles of its regulation that refer to it: where the rules that elaborate it stand (its
+        sanctions, exceptions, procedures and deadlines are often written as "sebagaimana dimaksud
+        dalam Pasal N")."""
+        positions = list(self.pasal_positions.get((regulation, pasal), []))
+        positions += [self.position[p.id] for p in self.rewrites.get(f"{regulation} Pasal {pasal}", [])]
+        positions += self.referring.get((regulation, pasal), [])
+        return list(dict.fromkeys(positions))
 
     def pasal_passages(self, regulation: str, pasal: str, kinds: tuple[str, ...] = ("pasal",)) -> list[Passage]:
         positions = self.pasal_positions.get((regulation, pasal), [])

@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ..records import Passage, RetrievedPassage
+from ..text.analysis import analyze
 from .candidates import CANDIDATE_DEPTH, Candidates, gather
 from .features import QueryContext, feature_matrix
 from .index import top_positive
@@ -124,6 +125,21 @@ class HybridRetriever(BaseRetriever):
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[RetrievedPassage]:
         return self.search(query, k, filters).passages
+
+    def around(self, query: str, reference: Reference, k: int, filters: Filters | None = None) -> list[RetrievedPassage]:
+        """The passages around a pasal (its own, its rewrites, the articles referring to it), those whose
+        best two units hold more of the query's weighted terms first; ties in document order."""
+        filters = filters or self.filters
+        index = self.index
+        terms = set(analyze(self.prepare(query, filters).lexical))
+        weights = index.terms.weights
+        positions = [
+            i for i in index.around_pasal(reference.regulation, reference.pasal)
+            if filters.allows(index.passages[i].regulation, index.status[i])
+        ]
+        scored = [(index.terms.unit_coverage(i, terms, weights) if weights.weight(terms) else 0.0, i) for i in positions]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [RetrievedPassage(rank, round(score, 6), index.passages[i]) for rank, (score, i) in enumerate(scored[:k], start=1)]
 
     def _named_pasal(self, reference: Reference, filters: Filters) -> list[int]:
         named = [

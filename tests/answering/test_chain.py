@@ -140,3 +140,23 @@ def test_greetings_and_thanks_do_not_change_what_is_searched(assistant):
     assert [p.passage.id for p in answer.passages] == [p.passage.id for p in assistant.ask(bare).passages]
     history = [{"role": "user", "content": "Halo min, mau tanya. Apa kewajiban pemerintah daerah terhadap Sentra IKM?"}]
     assert standalone_question("bagaimana dengan pendanaannya?", history).startswith("Apa kewajiban")
+
+
+def test_a_question_after_an_answer_is_offered_the_articles_around_the_pasal_it_cited(assistant, small_index):
+    from assistant.answering.chain import previous_citation
+    from assistant.retrieval.references import Reference
+
+    answer = assistant.ask("Bagaimana penguatan kapasitas kelembagaan Sentra IKM dilakukan?")
+    cited = previous_citation([{"role": "user", "content": "…"}, {"role": "assistant", "content": answer.answer}], small_index.aliases)
+    assert cited == Reference("PP 29/2018", answer.citations[0].pasal, cited.ayat)
+    # Only the last turn counts, and only when it is an answer.
+    assert previous_citation([{"role": "assistant", "content": answer.answer}, {"role": "user", "content": "x"}], small_index.aliases) is None
+    around = assistant.retriever.around("caranya", Reference("PP 29/2018", "4"), k=50)
+    referring = [item.passage for item in around if item.passage.pasal != "4"]
+    assert referring and all("Pasal 4" in p.text for p in referring)
+    history = [{"role": "user", "content": "Apa saja bentuk penguatan kelembagaan?"},
+               {"role": "assistant", "content": "Menurut **Pasal 4 PP No. 29 Tahun 2018**: > …"}]
+    alone = {item.passage.id for item in assistant.ask("Caranya apa saja?").passages}
+    after = assistant.ask("Caranya apa saja?", history=history)  # no follow-up marker: the best one only
+    offered = {item.passage.id for item in after.passages} - alone
+    assert len(offered) == 1 and offered <= {item.passage.id for item in around}

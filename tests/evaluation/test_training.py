@@ -21,7 +21,13 @@ pytestmark = pytest.mark.integration
 def trained(small_index, tmp_path_factory):
     folder = tmp_path_factory.mktemp("latih")
     path = folder / "train.jsonl"
-    path.write_text("\n".join(json.dumps(item) for item in made_up_items(small_index)), encoding="utf-8")
+    items = made_up_items(small_index)
+    first = items[0]  # and a follow-up on the provision the first one asks about, after its answer
+    pasal = next(p.pasal for p in small_index.passages if first["evidence"][0]["text"] in " ".join(p.text.split()))
+    items.append({**first, "id": "lanjutan-0", "question": "Lalu bagaimana ketentuannya?",
+                  "history": [{"role": "user", "content": first["question"]},
+                              {"role": "assistant", "content": f"Menurut **Pasal {pasal} PP No. 29 Tahun 2018**: …"}]})
+    path.write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
     out = folder / "artefak"
     report = train(small_index, path, out, progress=False, log=lambda message: None)
     return report, out
@@ -33,7 +39,9 @@ def test_training_writes_every_artifact_and_reports_cross_validated_figures(trai
         assert (out / name).exists(), name
     manifest = json.loads((out / MANIFEST_FILE).read_text())
     assert manifest["cross_validated"] == report
-    assert report["retrieval"]["count"] == 14 and 0.0 <= report["retrieval"]["mrr@10"] <= 1.0
+    assert report["retrieval"]["count"] == 15 and 0.0 <= report["retrieval"]["mrr@10"] <= 1.0
+    # The follow-up is searched as the chain searches it: the cited pasal is offered.
+    assert report["follow_ups"]["count"] == 1 and report["follow_ups"]["hit@5"] == 1.0
     assert set(report["dense_only"]) == {"e5", "e5 + adapter"}
     assert {"threshold", "answered_answerable", "declined_unanswerable"} <= set(report["decline"])
     assert set(report["units"]["learned"]) == set(report["units"]["hand"]) == {"gold_citation", "key_facts", "key_facts_lead"}

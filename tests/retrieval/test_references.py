@@ -72,3 +72,23 @@ def test_an_instrument_named_as_the_source_is_recognised_but_not_a_mere_mention(
     assert cited_instrument("berdasarkan perpres tentang RPJMN") == CitedSource("perpres", "Perpres")
     assert cited_instrument("Apakah RPIK ditetapkan dengan Perda?") is None
     assert cited_instrument("sesuai dengan ketentuan peraturan perundang-undangan") is None
+
+
+def test_the_articles_around_a_pasal_are_its_own_its_rewrites_and_those_referring_to_it():
+    from conftest import passage
+
+    from assistant.ingest.catalog import Catalog
+    from assistant.retrieval.lookups import PassageLookups
+
+    passages = [
+        passage("p4", "PP 1/2030", "4", "Setiap koperasi wajib melapor."),
+        passage("p5", "PP 1/2030", "5", "Koperasi yang tidak melapor sebagaimana dimaksud dalam Pasal 4 dikenai teguran."),
+        passage("p6", "PP 1/2030", "6", "Laporan memuat omzet sesuai Pasal 4 Undang-Undang Nomor 7 Tahun 2001."),  # another law
+        passage("p7", "PP 1/2030", "7", "Ketentuan Pasal 40 berlaku mutatis mutandis."),  # a different number
+        passage("p8", "PP 2/2031", "3", "Pasal 4 diubah sehingga berbunyi: ...", amends="PP 1/2030 Pasal 4"),
+        passage("p9", "PP 2/2031", "9", "Sanksi sebagaimana dimaksud dalam Pasal 4 diberikan oleh menteri."),  # another regulation
+    ]
+    lookups = PassageLookups(passages, Catalog())
+    assert [passages[i].id for i in lookups.around_pasal("PP 1/2030", "4")] == ["p4", "p8", "p5"]
+    assert lookups.around_pasal("PP 2/2031", "4") == [5]  # its own reference, not PP 1/2030's article
+    assert lookups.around_pasal("PP 1/2030", "99") == []
