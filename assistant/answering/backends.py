@@ -8,7 +8,7 @@ from typing import Protocol
 
 from ..config import Settings
 from ..records import Citation
-from .citations import render_citation, render_citations, same_provision, table_rows
+from .citations import is_regulation, regulation_name, render_citation, render_citations, same_provision, table_rows
 
 # The answer an official can act on: the rule first, with its exceptions, then its quote; a "wajib"
 # without the "dikecualikan" beside it misleads more than no answer.
@@ -21,6 +21,9 @@ SYSTEM_PROMPT = (
     "statusnya bila label menyebut pasal itu diubah atau dicabut. Jangan menyebut pasal yang tidak ada dalam "
     "kutipan. Jika kutipan tidak menjawab pertanyaan, katakan bahwa peraturan yang tersedia tidak mengaturnya."
 )
+
+
+REGULATIONS_CITED = "Peraturan yang dikutip: "
 
 
 class LLMUnavailableError(RuntimeError):
@@ -65,7 +68,7 @@ def _quoted(citations: list[Citation], opening: str, said: set[str], indent: str
     """Quotes of one provision under one citation; a status note already said above is only named,
     not repeated."""
     first = citations[0]
-    lines = [f"{indent}{opening} **{render_citations(citations)}**:"]
+    lines = [f"{indent}{opening} **{render_citations(citations, titled=False)}**:"]
     lines += [f"{quote_markdown(c, indent)}" if not n else f"{indent}>\n{quote_markdown(c, indent)}" for n, c in enumerate(citations)]
     if status := status_text(first):
         shown = status if first.status_note not in said else f"⚠️ _Status: {first.status} (lihat catatan di atas)._"
@@ -118,6 +121,10 @@ def compose_extractive(citations: list[Citation]) -> str:
             lines += _quoted(group, "- Menurut", said)
             for exception in after.get(n, []):
                 lines += _quoted([exception], "kecuali, menurut", said, indent="  ")
+    # Each regulation's title once, below the quotes: in every heading it would push the quotes,
+    # which are the answer, down by a line (a reader takes in the first few hundred characters).
+    if titles := list(dict.fromkeys(regulation_name(c) for c in citations if is_regulation(c) and c.title)):
+        lines += [f"{REGULATIONS_CITED}{'; '.join(titles)}."]
     return "\n".join(lines).rstrip()
 
 

@@ -147,25 +147,35 @@ def same_provision(a: Citation, b: Citation) -> bool:
     )
 
 
-def render_citations(citations: list[Citation]) -> str:
+def render_citations(citations: list[Citation], titled: bool = True) -> str:
     """One label for quotes of the same provision: "Pasal 38 ayat (1) dan ayat (2) UU No. 3 Tahun 2014 …"."""
     first = citations[0]
     if len(citations) == 1 or not all(same_provision(first, c) for c in citations[1:]):
-        return render_citation(first)
+        return render_citation(first, titled=titled)
     parts = [provision_part(c) for c in citations]
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", dan " if len(parts) > 2 else " dan ") + parts[-1]
-    return render_citation(first, part=joined)
+    return render_citation(first, part=joined, titled=titled)
 
 
-def render_citation(citation: Citation, part: str | None = None) -> str:
+def is_regulation(citation: Citation) -> bool:
+    """A numbered regulation, not a plain document (the seed overview)."""
+    return citation.number not in ("", "-")
+
+
+def regulation_name(citation: Citation, titled: bool = True) -> str:
+    """"PP No. 29 Tahun 2018 tentang Pemberdayaan Industri" (untitled: "PP No. 29 Tahun 2018")."""
+    name = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
+    return f"{name} tentang {citation.title}" if titled and citation.title else name
+
+
+def render_citation(citation: Citation, part: str | None = None, titled: bool = True) -> str:
     """"Pasal 5 ayat (1) PP No. 29 Tahun 2018 tentang Pemberdayaan Industri". `part` replaces the
-    ayat and point (a label for several parts of the pasal)."""
-    if citation.number in ("", "-"):  # documents that are not regulations (e.g. the seed overview)
+    ayat and point (a label for several parts of the pasal); untitled, the regulation is named by its
+    type, number and year (an answer names each regulation's title once, below its quotes)."""
+    if not is_regulation(citation):
         document = f"{citation.type} “{citation.title}”" if citation.title else citation.regulation
         return f"{document}, bagian “{citation.point}”" if citation.point else document
-    document = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
-    if citation.title:
-        document += f" tentang {citation.title}"
+    document = regulation_name(citation, titled)
     if citation.kind == "lampiran":
         return f"Lampiran {document}" + (f", {citation.point}" if citation.point else "")
     if citation.pasal in ("", "-"):

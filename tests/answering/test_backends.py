@@ -75,3 +75,12 @@ def test_ayat_of_one_pasal_are_quoted_together_under_one_citation():
     apart = compose_extractive([citation("8", "Koperasi wajib melapor."), ayat("8", "2", "(2) Laporan memuat omzet."),
                                 replace(ayat("8", "1", "(1) Lain."), regulation="PP 3/2098", number="3", year="2098")])
     assert apart.count("Menurut **Pasal 8") == 3
+
+
+def test_each_regulation_is_titled_once_below_the_quotes():
+    other = replace(citation("2", "Bengkel wajib berizin."), regulation="UU 5/2098", type="UU", number="5", year="2098", title="Bengkel")
+    text = compose_extractive([citation("4", "Koperasi wajib melapor."), citation("7", "Laporan tahunan."), other])
+    assert text.startswith("Menurut **Pasal 4 PP No. 9 Tahun 2099**:")  # the heading names, the title waits
+    assert text.endswith("Peraturan yang dikutip: PP No. 9 Tahun 2099 tentang Koperasi Industri; "
+                         "Undang-Undang No. 5 Tahun 2098 tentang Bengkel.")
+    assert text.count("tentang Koperasi Industri") == 1

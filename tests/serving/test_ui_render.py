@@ -35,6 +35,8 @@ def test_supporting_quotes_fold_under_a_counted_summary():
     assert folded.startswith("Menurut A:\n> satu")
     assert "<summary>Ketentuan terkait (2 kutipan) — buka</summary>" in folded
     assert collapsed_related("Menurut A:\n> satu") == "Menurut A:\n> satu"
+    titled = collapsed_related(text + "\n\nPeraturan yang dikutip: PP No. 1 Tahun 2030 tentang Bengkel.")
+    assert titled.endswith("</details>\n\nPeraturan yang dikutip: PP No. 1 Tahun 2030 tentang Bengkel.")  # in sight
 
 
 def test_a_lampiran_is_cited_as_lampiran_by_its_table():

@@ -10,6 +10,7 @@ from datetime import datetime
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from ...answering.backends import REGULATIONS_CITED
 from ...answering.citations import LAMPIRAN, make_citation, render_citation, table_rows
 from ...records import Answer, Citation, Passage
 from .context import APP_TITLE, DISCLAIMER, STATUS_LABEL, AppContext
@@ -190,9 +191,11 @@ def collapsed_related(text: str) -> str:
     lead, heading, related = text.partition(RELATED_HEADING)
     if not heading:
         return text
+    # The titles of the regulations cited stay in sight below the fold.
+    related, cited, titles = related.rpartition(f"\n\n{REGULATIONS_CITED}") if REGULATIONS_CITED in related else (related, "", "")
     count = sum(1 for line in related.splitlines() if line.startswith("- "))
     return (f"{lead}\n\n<details><summary>Ketentuan terkait ({count} kutipan) — buka</summary>\n\n"
-            f"{related.strip()}\n\n</details>")
+            f"{related.strip()}\n\n</details>" + (f"{cited}{titles}" if cited else ""))
 
 
 def display_text(answer: Answer) -> str:
