@@ -206,10 +206,11 @@ def conversation_search(
         # A follow-up asks what the last answer's provision leads to: its other ayat, or the
         # articles that refer back to it (its sanction, deadline, exception). A question that
         # does not read as one may still be (8 of train's 34 follow-ups carry no marker), so it
-        # is offered only the best of them. Train's 34 follow-ups, evidence in the top 5 (shipped
-        # ranker): 0.765 without, 0.824 for marked follow-ups only, 0.882 as here, 0.941 offering
-        # every question all of them; self-contained questions after an unrelated answer (327):
-        # 0.936, 0.933, 0.933, 0.917.
+        # is offered only the best of them. Train's 34 follow-ups, evidence in the top 5, 5-fold CV:
+        # 0.529 without, 0.794 as here (0.735 ordered by term coverage instead of the ranker).
+        # Chosen with the shipped ranker (dev has no follow-ups): 0.765 without, 0.824 for marked
+        # follow-ups only, 0.912 as here, 0.941 offering every question all of them; self-contained
+        # questions after an unrelated answer (327): 0.936, 0.933, 0.930, 0.917.
         rankings.append(retriever.around(bare, cited, k=k if follow_up else 1, filters=filters))
     return result, fuse(*rankings)[:k] if len(rankings) > 1 else result.passages
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -12,7 +13,6 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ..records import Passage, RetrievedPassage
-from ..text.analysis import analyze
 from .candidates import CANDIDATE_DEPTH, Candidates, gather
 from .features import QueryContext, feature_matrix
 from .index import top_positive
@@ -60,15 +60,16 @@ class HybridRetriever(BaseRetriever):
         # reads the name as context.
         return Query(query, without_regulation_mention(query, aliases), reference, named if named in self.index.regulations else None)
 
-    def candidates(self, query: Query, filters: Filters) -> Candidates:
+    def candidates(self, query: Query, filters: Filters, also: Sequence[int] = ()) -> Candidates:
         """BM25 top N ∪ dense top N, and a named regulation's own top N of each, so its provisions
-        are among the candidates even where the whole corpus outranks them."""
+        are among the candidates even where the whole corpus outranks them; `also`: positions that
+        must be candidates too."""
         index = self.index
         scores = index.lexical_scores(query.lexical, filters)
         lexical = [] if scores is None else top_positive(scores, self.depth)
         vector = index.query_vector(query.text, self.adapter)
         dense = index.dense_ranking(vector, filters, self.depth)
-        extra: list[tuple[int, float | None]] = []
+        extra: list[tuple[int, float | None]] = [(position, None) for position in also]
         if query.named:
             only = replace(filters, regulations=[query.named])
             if scores is not None:
@@ -127,19 +128,22 @@ class HybridRetriever(BaseRetriever):
         return self.search(query, k, filters).passages
 
     def around(self, query: str, reference: Reference, k: int, filters: Filters | None = None) -> list[RetrievedPassage]:
-        """The passages around a pasal (its own, its rewrites, the articles referring to it), those whose
-        best two units hold more of the query's weighted terms first; ties in document order."""
+        """The passages around a pasal (its own, its rewrites, the articles referring to it), ordered for
+        the query by the ranker among the query's own candidates."""
         filters = filters or self.filters
         index = self.index
-        terms = set(analyze(self.prepare(query, filters).lexical))
-        weights = index.terms.weights
-        positions = [
+        around = [
             i for i in index.around_pasal(reference.regulation, reference.pasal)
             if filters.allows(index.passages[i].regulation, index.status[i])
         ]
-        scored = [(index.terms.unit_coverage(i, terms, weights) if weights.weight(terms) else 0.0, i) for i in positions]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [RetrievedPassage(rank, round(score, 6), index.passages[i]) for rank, (score, i) in enumerate(scored[:k], start=1)]
+        if not around:
+            return []
+        prepared = self.prepare(query, filters)
+        candidates = self.candidates(prepared, filters, also=around)
+        ranked, _ = self.rank(candidates, self.features(prepared, candidates))
+        wanted = set(around)
+        chosen = [(position, score) for position, score in ranked if position in wanted][:k]
+        return [RetrievedPassage(rank, round(score, 6), index.passages[i]) for rank, (i, score) in enumerate(chosen, start=1)]
 
     def _named_pasal(self, reference: Reference, filters: Filters) -> list[int]:
         named = [
