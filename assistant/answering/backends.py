@@ -69,7 +69,7 @@ def _quoted(citations: list[Citation], opening: str, said: set[str], indent: str
     not repeated."""
     first = citations[0]
     lines = [f"{indent}{opening} **{render_citations(citations, titled=False)}**:"]
-    lines += [f"{quote_markdown(c, indent)}" if not n else f"{indent}>\n{quote_markdown(c, indent)}" for n, c in enumerate(citations)]
+    lines += [quote_markdown(c, indent) if not n else f"{indent}>\n{quote_markdown(c, indent)}" for n, c in enumerate(citations)]
     if status := status_text(first):
         shown = status if first.status_note not in said else f"⚠️ _Status: {first.status} (lihat catatan di atas)._"
         said.add(first.status_note)

@@ -153,7 +153,7 @@ def render_citations(citations: list[Citation], titled: bool = True) -> str:
     if len(citations) == 1 or not all(same_provision(first, c) for c in citations[1:]):
         return render_citation(first, titled=titled)
     parts = [provision_part(c) for c in citations]
-    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + (", dan " if len(parts) > 2 else " dan ") + parts[-1]
+    joined = ", ".join(parts[:-1]) + (", dan " if len(parts) > 2 else " dan ") + parts[-1]
     return render_citation(first, part=joined, titled=titled)
 
 
