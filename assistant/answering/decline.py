@@ -3,8 +3,9 @@
 Steering is caught by kind (overriding instructions, role play, fake system or developer modes,
 requests to invent provisions), after look-alike letters are read as the Latin ones they imitate.
 Whether the corpus answers is a calibrated classifier over what the search found (how well the
-best passages score and agree, how much of the question one place in them holds, words of the
-question the corpus never uses), fit on train.jsonl by `python -m assistant train`.
+best passages score and agree, how much of the question one place in them holds, whether they state
+the kind of datum the question asks for, words of the question the corpus never uses), fit on
+train.jsonl by `python -m assistant train`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from ..retrieval.features import FEATURES
 from ..text.analysis import analyze
+from ..text.questions import asked_data, states_datum
 
 # --- steering ------------------------------------------------------------------------------------
 
@@ -105,9 +107,9 @@ DECLINE_FEATURES: tuple[str, ...] = (
     "top3_coverage",
     "unknown_share",
     "unknown_terms",
-    "question_wants_datum",
-    "top_answer_type",
-    "best3_answer_type",
+    "asks_datum",
+    "datum_in_top",
+    "datum_in_best3",
     "asks_current",
     "year_unmatched",
     "question_terms",
@@ -141,6 +143,8 @@ def decline_input(index, question: str, result) -> DeclineInput:
         found |= index.terms.passage_terms(position) | index.terms.context_terms(position)
     top_text = " ".join(item.passage.text for item in passages[:3])
     years = set(YEAR.findall(question))
+    asked = asked_data(question)
+    stated = [states_datum(asked, item.passage.text) for item in passages[:3]] if asked else []
     values = {
         "top_score": scores[0],
         "margin": scores[0] - scores[1] if len(scores) > 1 else 0.0,
@@ -153,9 +157,9 @@ def decline_input(index, question: str, result) -> DeclineInput:
         "top3_coverage": weights.weight(terms & found) / total,
         "unknown_share": weights.weight(unknown) / total,
         "unknown_terms": len(unknown),
-        "question_wants_datum": rows[0, _COLUMN["question_wants_datum"]],
-        "top_answer_type": rows[0, _COLUMN["answer_type_match"]],
-        "best3_answer_type": rows[:3, _COLUMN["answer_type_match"]].max(),
+        "asks_datum": float(bool(asked)),
+        "datum_in_top": float(bool(stated) and stated[0]),
+        "datum_in_best3": float(any(stated)),
         "asks_current": float(bool(CURRENT.search(question))),
         "year_unmatched": float(bool(years - set(YEAR.findall(top_text)))),
         "question_terms": len(terms),

@@ -1,5 +1,7 @@
 """Answers with verified citations from the default (extractive) backend over a real index."""
 
+import re
+
 import pytest
 
 from assistant.answering.chain import Assistant, clean_question, standalone_question
@@ -161,3 +163,23 @@ def test_a_question_after_an_answer_is_offered_the_articles_around_the_pasal_it_
     alone = {item.passage.id for item in assistant.ask(question).passages}
     after = {item.passage.id for item in assistant.ask(question, history=history).passages}
     assert best not in alone and after - alone == {best}
+
+
+def test_the_decline_classifier_reads_whether_the_best_passages_state_the_asked_datum(assistant, small_index):
+    from assistant.answering.decline import DECLINE_FEATURES, decline_input
+
+    def features(question: str):
+        result = assistant.retriever.search(question, k=10)
+        return dict(zip(DECLINE_FEATURES, decline_input(small_index, question, result).values.tolist())), result
+
+    plain, _ = features("Apa saja bentuk fasilitas yang diberikan kepada industri kecil?")
+    assert plain["asks_datum"] == 0.0 and plain["datum_in_best3"] == 0.0
+    # A period: provisions state one as "paling lama N (…) hari"; money: as "Rp…" or "… rupiah".
+    for question, form in [
+        ("Berapa lama jangka waktu penyampaian laporan kegiatan usaha industri?", r"\d+\s*\([a-z ]+\)\s*(?:hari|bulan|tahun)|paling lama"),
+        ("Berapa rupiah tarif pelatihan tenaga kerja industri?", r"Rp\.?\s*\d|rupiah"),
+    ]:
+        asked, result = features(question)
+        stated = any(re.search(form, item.passage.text, re.IGNORECASE) for item in result.passages[:3])
+        assert asked["asks_datum"] == 1.0
+        assert asked["datum_in_best3"] == float(stated)
