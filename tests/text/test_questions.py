@@ -30,7 +30,7 @@ def test_the_kind_of_datum_a_question_asks_for(question, kinds):
     [
         "Apa kewajiban pemerintah kabupaten dalam membina perajin rotan?",
         "Siapa yang menyusun rencana pengembangan klaster kerajinan?",
-        "Ketentuan itu diatur di pasal berapa ya?",  # the number of an article is a reference
+        "Ketentuan pelatihan perajin termuat dalam pasal berapa?",  # the number of an article is a reference
         "Bagaimana tata cara mengajukan bantuan peralatan?",
     ],
 )
