@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .analysis import lexicon, raw_tokens
+
 # Words that ask: a clause holding one is a question of its own ("..., dan apakah ...").
 INTERROGATIVE = re.compile(
     r"\b(?:apa|apakah|siapa|berapa|bagaimana|kapan|mana|mengapa|kenapa|bolehkah|bisakah|dapatkah)\b", re.IGNORECASE
@@ -96,8 +98,6 @@ DATUM_FORMS: dict[str, re.Pattern] = {
 def asked_data(question: str) -> frozenset[str]:
     """The kinds of datum a question asks for (ASKED_DATA's keys); "amount" only when no more
     precise kind is asked."""
-    from .analysis import lexicon, raw_tokens
-
     colloquial = lexicon().colloquial
     words = " ".join(colloquial.get(token, token) for token in raw_tokens(question))
     kinds = {kind for kind, pattern in ASKED_DATA.items() if pattern.search(words)}
