@@ -68,7 +68,7 @@ def _quoted(citations: list[Citation], opening: str, said: set[str], indent: str
     """Quotes of one provision under one citation; a status note already said above is only named,
     not repeated."""
     first = citations[0]
-    lines = [f"{indent}{opening} **{render_citations(citations, titled=False)}**:"]
+    lines = [f"{indent}{opening + ' ' if opening else ''}**{render_citations(citations, titled=False)}**:"]
     lines += [quote_markdown(c, indent) if not n else f"{indent}>\n{quote_markdown(c, indent)}" for n, c in enumerate(citations)]
     if status := status_text(first):
         shown = status if first.status_note not in said else f"⚠️ _Status: {first.status} (lihat catatan di atas)._"
@@ -112,18 +112,19 @@ def compose_extractive(citations: list[Citation]) -> str:
         rules[0:1] = [rules[0][:1], rules[0][1:]]
         after = {(n + 1 if n else n): group for n, group in after.items()}
     said: set[str] = set()
-    lines = _quoted(rules[0], "Pada dasarnya, menurut" if after.get(0) else "Menurut", said)
+    lines = _quoted(rules[0], "Pada dasarnya, menurut" if after.get(0) else "", said)
     for exception in after.get(0, []):
         lines += _quoted([exception], "kecuali, menurut", said)
     if len(rules) > 1:
         lines += ["Ketentuan terkait:", ""]
         for n, group in enumerate(rules[1:], start=1):
-            lines += _quoted(group, "- Menurut", said)
+            lines += _quoted(group, "-", said)
             for exception in after.get(n, []):
                 lines += _quoted([exception], "kecuali, menurut", said, indent="  ")
     # Each regulation's title once, below the quotes: in every heading it would push the quotes,
     # which are the answer, down by a line (a reader takes in the first few hundred characters).
-    if titles := list(dict.fromkeys(regulation_name(c) for c in citations if is_regulation(c) and c.title)):
+    named = (c for c in citations if is_regulation(c) and c.title)
+    if titles := list(dict.fromkeys(f"{regulation_name(c, titled=False)} ({regulation_name(c)})" for c in named)):
         lines += [f"{REGULATIONS_CITED}{'; '.join(titles)}."]
     return "\n".join(lines).rstrip()
 

@@ -163,9 +163,13 @@ def is_regulation(citation: Citation) -> bool:
 
 
 def regulation_name(citation: Citation, titled: bool = True) -> str:
-    """"PP No. 29 Tahun 2018 tentang Pemberdayaan Industri" (untitled: "PP No. 29 Tahun 2018")."""
+    """"PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"; untitled, the short form of legal writing,
+    "PP 29/2018" (a heading is read before its quote: the long form pushes the quote, which is the
+    answer, a line down; the answer spells each name out once, below its quotes)."""
+    if not titled:
+        return f"{citation.type} {citation.number}/{citation.year}"
     name = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
-    return f"{name} tentang {citation.title}" if titled and citation.title else name
+    return f"{name} tentang {citation.title}" if citation.title else name
 
 
 def render_citation(citation: Citation, part: str | None = None, titled: bool = True) -> str:

@@ -4,7 +4,8 @@ Steering is caught by kind (overriding instructions, role play, fake system or d
 requests to invent provisions), after look-alike letters are read as the Latin ones they imitate.
 Whether the corpus answers is a calibrated classifier over what the search found (how well the
 best passages score and agree, how much of the question one place in them holds, whether they state
-the kind of datum the question asks for, words of the question the corpus never uses), fit on
+the kind of datum the question asks for, words of the question the corpus never uses, kinds of
+instrument it names that the index holds none of), fit on
 train.jsonl by `python -m assistant train`.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..retrieval.features import FEATURES
+from ..retrieval.references import mentioned_instruments
 from ..text.analysis import analyze
 from ..text.questions import asked_data, states_datum
 
@@ -112,6 +114,7 @@ DECLINE_FEATURES: tuple[str, ...] = (
     "datum_in_best3",
     "asks_current",
     "year_unmatched",
+    "unindexed_instrument",
     "question_terms",
     "top_lexical_rank_log",
     "top_dense_rank_log",
@@ -162,6 +165,9 @@ def decline_input(index, question: str, result) -> DeclineInput:
         "datum_in_best3": float(any(stated)),
         "asks_current": float(bool(CURRENT.search(question))),
         "year_unmatched": float(bool(years - set(YEAR.findall(top_text)))),
+        # A kind of instrument the index holds none of (a Perpres, a Perda): the question may ask
+        # for its content, or its number, which the indexed laws only delegate to.
+        "unindexed_instrument": float(bool(mentioned_instruments(question) - index.types)),
         "question_terms": len(terms),
         "top_lexical_rank_log": rows[0, _COLUMN["lexical_rank_log"]],
         "top_dense_rank_log": rows[0, _COLUMN["dense_rank_log"]],

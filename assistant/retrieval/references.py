@@ -105,6 +105,17 @@ def cited_instrument(text: str) -> CitedSource | None:
     return CitedSource(name=" ".join(match["name"].split()), type=code)
 
 
+INSTRUMENT_MENTION = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items()) + r")\b", re.IGNORECASE
+)
+
+
+def mentioned_instruments(text: str) -> set[str]:
+    """Type codes of every kind of instrument the text mentions, as a source or not ("Perpres nomor
+    berapa ...", "ditetapkan dengan Perda")."""
+    return {code for match in INSTRUMENT_MENTION.finditer(text) for code in INSTRUMENT_TYPES if match[code]}
+
+
 DEFINITION_QUESTION = re.compile(
     r"(?:apa\s+(?:yang\s+)?(?:dimaksud|maksud)\s+(?:dengan\s+)?|apa\s+itu\s+|apakah\s+|pengertian\s+|definisi\s+|arti\s+)"
     r"(?P<term>[\w/ -]{3,60}?)\s*(?:\?|,|\.|$|menurut|dalam|di\s+dalam|berdasarkan)",

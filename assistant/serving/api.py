@@ -92,7 +92,7 @@ class FeedbackRequest(BaseModel):
     model_config = strict_with_example(
         {
             "question": "Apa itu Sentra IKM?",
-            "answer": "Menurut **Pasal 1 angka 2 PP No. 29 Tahun 2018**: ...",
+            "answer": "**Pasal 1 angka 2 PP 29/2018**: ...",
             "citations": [{"regulation": "PP 29/2018", "pasal": "1"}],
             "rating": "down",
             "comment": "kurang lengkap",

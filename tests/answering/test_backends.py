@@ -60,7 +60,7 @@ def test_ayat_of_one_pasal_are_quoted_together_under_one_citation():
                                ayat("8", "3", "(3) Bantuan diberikan kepada Koperasi kecil.", point="huruf a")])
     lead, _, related = text.partition("Ketentuan terkait:")
     # The strongest ayat first, the others of its pasal after it in the order they were ranked.
-    assert lead.startswith("Menurut **Pasal 8 ayat (1), ayat (2), dan ayat (3) huruf a PP No. 9 Tahun 2099")
+    assert lead.startswith("**Pasal 8 ayat (1), ayat (2), dan ayat (3) huruf a PP 9/2099**:")
     assert lead.index("membeli mesin") < lead.index("lelang") < lead.index("Koperasi kecil")
     assert "Pasal 12 ayat (2)" in related and "Pasal 8" not in related
     # An exception still follows its rule at once; the rest of the pasal comes among the related.
@@ -74,13 +74,15 @@ def test_ayat_of_one_pasal_are_quoted_together_under_one_citation():
     # A whole pasal and one of its ayat, or parts of different regulations, stay apart.
     apart = compose_extractive([citation("8", "Koperasi wajib melapor."), ayat("8", "2", "(2) Laporan memuat omzet."),
                                 replace(ayat("8", "1", "(1) Lain."), regulation="PP 3/2098", number="3", year="2098")])
-    assert apart.count("Menurut **Pasal 8") == 3
+    assert apart.count("**Pasal 8") == 3
 
 
 def test_each_regulation_is_titled_once_below_the_quotes():
     other = replace(citation("2", "Bengkel wajib berizin."), regulation="UU 5/2098", type="UU", number="5", year="2098", title="Bengkel")
     text = compose_extractive([citation("4", "Koperasi wajib melapor."), citation("7", "Laporan tahunan."), other])
-    assert text.startswith("Menurut **Pasal 4 PP No. 9 Tahun 2099**:")  # the heading names, the title waits
-    assert text.endswith("Peraturan yang dikutip: PP No. 9 Tahun 2099 tentang Koperasi Industri; "
-                         "Undang-Undang No. 5 Tahun 2098 tentang Bengkel.")
+    assert text.startswith("**Pasal 4 PP 9/2099**:")  # the heading names in short, the title waits
+    assert "- **Pasal 2 UU 5/2098**:" in text
+    assert text.endswith("Peraturan yang dikutip: PP 9/2099 (PP No. 9 Tahun 2099 tentang Koperasi Industri); "
+                         "UU 5/2098 (Undang-Undang No. 5 Tahun 2098 tentang Bengkel).")
     assert text.count("tentang Koperasi Industri") == 1
+

@@ -117,7 +117,7 @@ def test_unverified_pasal_mentions_are_removed(small_index):
 def test_a_named_pasal_is_quoted_itself(assistant):
     answer = assistant.ask("pasal 18 ayat 2 pp 29 2018")
     assert [(c.regulation, c.pasal, c.ayat) for c in answer.citations] == [("PP 29/2018", "18", "2")]
-    assert "manajemen usaha" in answer.answer and answer.answer.startswith("Menurut **Pasal 18 ayat (2) PP No. 29")
+    assert "manajemen usaha" in answer.answer and answer.answer.startswith("**Pasal 18 ayat (2) PP 29/2018**:")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from assistant.retrieval.references import (
     find_defined_term,
     find_reference,
     find_regulation,
+    mentioned_instruments,
     without_regulation_mention,
 )
 
@@ -72,6 +73,15 @@ def test_an_instrument_named_as_the_source_is_recognised_but_not_a_mere_mention(
     assert cited_instrument("berdasarkan perpres tentang RPJMN") == CitedSource("perpres", "Perpres")
     assert cited_instrument("Apakah RPIK ditetapkan dengan Perda?") is None
     assert cited_instrument("sesuai dengan ketentuan peraturan perundang-undangan") is None
+
+
+def test_every_kind_of_instrument_a_text_mentions_is_found_as_a_source_or_not():
+    assert mentioned_instruments("Perpres nomor berapa yang mengatur insentif itu?") == {"Perpres"}
+    assert mentioned_instruments("apakah cukup dengan Perda, atau perlu pergub juga?") == {"Perda", "Perkada"}
+    assert mentioned_instruments("Peraturan Menteri Dalam Negeri dan surat edaran dirjen") == {"Permen", "SE"}
+    assert mentioned_instruments("Pasal 14 UU 3/2014 dan PP 29/2018") == set()
+    # A word that only begins like an abbreviation is not one.
+    assert mentioned_instruments("perdamaian dan inpresi") == set()
 
 
 def test_the_articles_around_a_pasal_are_its_own_its_rewrites_and_those_referring_to_it():

@@ -114,7 +114,7 @@ ACCESSIBLE_NAMES = """<script>
 
 # Gradio's copy button puts the message's Markdown (`**`, `>`) on the clipboard. Users paste answers into
 # letters and chats: copy the text as rendered instead, with the folded quotes opened, so the citations
-# ("Menurut PP 29/2018 Pasal 9 ayat (1)") come along. This runs in the click itself, before Gradio's own
+# ("Pasal 9 ayat (1) PP 29/2018") come along. This runs in the click itself, before Gradio's own
 # handler (which it stops), because browsers allow clipboard writes only within a user's gesture.
 PLAIN_TEXT_COPY = """<script>
 (() => {
