@@ -80,9 +80,11 @@ INSTRUMENT_TYPES = {
     "Perkada": r"peraturan\s+(?:gubernur|bupati|wali\s*kota)|pergub|perbup|perwal",
     "SE": r"surat\s+edaran",
 }
+# One named group per kind, so a match says which kind it is.
+INSTRUMENT_KINDS = "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items())
 CITED_SOURCE = re.compile(
     r"\b(?:sesuai(?:\s+dengan)?|menurut|berdasarkan|mengacu\s+(?:pada|ke)|merujuk\s+(?:pada|ke))"
-    r"\s+(?:ketentuan\s+)?(?P<name>(?:" + "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items()) + r")"
+    r"\s+(?:ketentuan\s+)?(?P<name>(?:" + INSTRUMENT_KINDS + r")"
     r"(?:\s+(?!yang\b|tentang\b|nomor\b|no\b)[A-Za-z]+){0,2}"
     r"(?:\s+(?:(?:nomor|no\.?)\s*)?\d+(?:\s+tahun\s+\d{4}|\s*/\s*\d{4})?)?)\b",
     re.IGNORECASE,
@@ -105,9 +107,7 @@ def cited_instrument(text: str) -> CitedSource | None:
     return CitedSource(name=" ".join(match["name"].split()), type=code)
 
 
-INSTRUMENT_MENTION = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{code}>{pattern})" for code, pattern in INSTRUMENT_TYPES.items()) + r")\b", re.IGNORECASE
-)
+INSTRUMENT_MENTION = re.compile(r"\b(?:" + INSTRUMENT_KINDS + r")\b", re.IGNORECASE)
 
 
 def mentioned_instruments(text: str) -> set[str]:
