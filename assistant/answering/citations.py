@@ -163,11 +163,11 @@ def is_regulation(citation: Citation) -> bool:
 
 
 def regulation_name(citation: Citation, titled: bool = True) -> str:
-    """"PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"; untitled, the short form of legal writing,
-    "PP 29/2018" (a heading is read before its quote: the long form pushes the quote, which is the
-    answer, a line down; the answer spells each name out once, below its quotes)."""
+    """"PP No. 29 Tahun 2018 tentang Pemberdayaan Industri"; untitled, the short form of legal writing
+    the regulation is known by, "PP 29/2018" (a heading is read before its quote: the long form pushes
+    the quote, which is the answer, a line down; the answer spells each name out once, below its quotes)."""
     if not titled:
-        return f"{citation.type} {citation.number}/{citation.year}"
+        return citation.regulation
     name = f"{TYPE_LONG.get(citation.type, citation.type)} No. {citation.number} Tahun {citation.year}"
     return f"{name} tentang {citation.title}" if citation.title else name
 
