@@ -208,9 +208,16 @@ def table_around(words: list[str], anchor: int) -> tuple[int, int] | None:
     return first, last
 
 
+# A Penjelasan elucidates its pasal piece by piece, each piece under the heading of what it explains
+# ("Ayat (2)", "Huruf c", "Angka 5"; "Pasal 7" in an amending law's): a sentence under the next
+# heading explains something else, most often "Cukup jelas.".
+ELUCIDATION_HEADING = re.compile(r"(?:Ayat\s+\(\d+\)|Huruf\s+[a-z]|Angka\s+\d{1,3}|Pasal\s+\d+[A-Z]?)\s")
+
+
 def _expand(units: list[Unit], index: int) -> list[int]:
     """A list intro brings its items; a list item brings its intro, so a quote reads whole;
-    a short sentence brings the sentences after it, up to QUOTE_WORDS, for its context."""
+    a short sentence brings the sentences after it, up to QUOTE_WORDS, for its context, within
+    the ayat, list item or elucidated piece it belongs to."""
     span = _expand_list(units, index)
     following = span[-1] + 1
     while (
@@ -218,6 +225,7 @@ def _expand(units: list[Unit], index: int) -> list[int]:
         and sum(len(units[i].text.split()) for i in span) + len(units[following].text.split()) <= QUOTE_WORDS
         and not AYAT_START.match(units[following].text)
         and not is_list_item(units[following].text)  # the next item of a list (a definition) is not context
+        and not ELUCIDATION_HEADING.match(units[following].text)
     ):
         span.append(following)
         following += 1

@@ -1,5 +1,7 @@
 """Quote selection of the extractive backend: pure functions over passages, no index needed."""
 
+from dataclasses import replace
+
 from conftest import passage
 
 from assistant.answering.extractive import QUOTE_WORDS, TABLE_WORDS, WINDOW_WORDS, select_quotes, with_current_wording
@@ -22,6 +24,16 @@ def test_a_definition_quote_does_not_run_into_the_next_definition():
     assert quotes[0].quote == "8. Sentra IKM adalah sekelompok IKM dalam satu lokasi."
 
 
+def test_an_elucidation_quote_stops_at_the_heading_of_the_next_piece_it_explains():
+    text = (
+        "Ayat (1) Yang dimaksud dengan “balai mutu” adalah unit pengujian milik daerah. Balai itu melayani IKM. "
+        "Ayat (2) Cukup jelas. Huruf a Yang dimaksud dengan “uji petik” adalah pengambilan contoh acak."
+    )
+    elucidation = replace(passage("e1", "PP 7/2030", "12", text), kind="penjelasan")
+    quotes = select_quotes("apa yang dimaksud balai mutu", [RetrievedPassage(1, 1.0, elucidation)], WEIGHTS)
+    assert quotes[0].quote == "Ayat (1) Yang dimaksud dengan “balai mutu” adalah unit pengujian milik daerah. Balai itu melayani IKM."
+
+
 def test_an_amended_pasal_is_quoted_with_its_current_wording_first():
     old = passage("old", "UU 3/2014", "101", "(1) Setiap kegiatan usaha Industri wajib memiliki izin usaha Industri.")
     new = passage(
@@ -33,7 +45,7 @@ def test_an_amended_pasal_is_quoted_with_its_current_wording_first():
         amends="UU 3/2014 Pasal 101",
     )
     rewrites = {("UU 3/2014", "101"): [new]}
-    relevant = lambda items: select_quotes("izin usaha industri", items, WEIGHTS)  # noqa: E731
+    relevant = lambda items: select_quotes("izin usaha industri", items, WEIGHTS)
     selections = select_quotes("izin usaha industri", [RetrievedPassage(2, 0.5, old)], WEIGHTS)
     current = with_current_wording(selections, lambda p: rewrites.get((p.regulation, p.pasal), []), relevant)
     assert [s.item.passage.id for s in current] == ["new", "old"]
