@@ -44,7 +44,9 @@ class Unit:
 
 # An ayat marker starts the unit, a line, or follows a sentence end; "ayat (2)" references never do.
 _AYAT = re.compile(r"(?:^|(?<=\n)|(?<=[.;:] ))\((\d{1,2}[a-z]?)\)\s")
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\"“]|[a-z0-9]{1,2}\.\s)")
+# The period of an item number ("8. Sentra IKM adalah ...", "b. ") ends no sentence: a window cut
+# there leaves the number at the end of one passage and its item, uncitable by it, in the next.
+_SENTENCE_END = re.compile(r"(?<=[.;:])(?<!\b[a-z0-9]\.)(?<!\b\d\d\.)(?<!\b\d\d\d\.)\s+(?=[A-Z(\"“]|[a-z0-9]{1,2}\.\s)")
 
 
 def ayat_pieces(text: str, offset: int) -> list[Piece]:

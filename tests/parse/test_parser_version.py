@@ -20,6 +20,7 @@ pytestmark = pytest.mark.unit
 # without a catalog (the catalog is a part of the fingerprint of its own).
 PASSAGES_DIGEST = {
     "1": "a98ef450e281ebb1f6b6f75002c2b2c8f469272edc1993bc4342a3356f497adc",
+    "2": "f1ae10d5137fcd8fcd3a30fce622b85f5bf1ddd12c4ff2f1c89d303c271daa19",  # item numbers stay with their item
 }
 
 

@@ -1,5 +1,6 @@
 """Structure parsing: synthetic regulation texts and the seven real corpus files."""
 
+import re
 
 import pytest
 from conftest import REGULATIONS, SEED, require_shared
@@ -98,6 +99,15 @@ def test_long_pasal_is_split_within_budget_with_ayat_ranges():
     assert all(p.heading == "Dokumen Pasal 1" or p.heading.endswith("Pasal 1") for p in splits)
     assert all(len(p.text.split()) * 1.5 <= 120 for p in splits)
     assert splits[0].ayat_start == "1" and splits[-1].ayat_end == "8"
+
+
+def test_a_split_list_of_definitions_keeps_each_number_with_its_definition():
+    entries = " ".join(f"{n}. Istilah Ke{n} adalah pengertian nomor {n} dalam peraturan contoh ini untuk IKM." for n in range(1, 13))
+    parsed = parse(f"Pasal 1\nDalam Peraturan Pemerintah ini yang dimaksud dengan: {entries}\nPasal 2\nSelesai.", max_tokens=60)
+    splits = [p for p in parsed.passages if p.pasal == "1"]
+    assert len(splits) > 2
+    assert not any(re.search(r"\s\d{1,3}\.$", p.text.rstrip()) for p in splits)  # no number left behind
+    assert all(re.match(r"\d{1,3}\. Istilah", p.text) for p in splits[1:])
 
 
 def test_custom_token_counter():
