@@ -85,7 +85,7 @@ class FeedbackCitation(BaseModel):
     kind: str = optional_text(20)
     amends: str = optional_text(200)
     role: str = optional_text(20)
-    point: str = optional_text(20)
+    point: str = optional_text(5_000)  # an overview's section heading is a piece of its passage, as the quote is
 
 
 class FeedbackRequest(BaseModel):

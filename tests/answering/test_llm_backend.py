@@ -131,6 +131,9 @@ def test_server_stopped_mid_conversation_falls_back_to_extractive(llm_settings, 
     process.terminate()
     process.wait(timeout=30)
     history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": first.answer}]
-    second = assistant.ask("apa saja cakupan pendampingannya?", history=history)
+    # A follow-up the two-document corpus clearly answers: "apa saja cakupan pendampingannya?" sat at the
+    # decline threshold there (probability 0.65-0.69, threshold 0.62-0.65; 0.20 on the core corpus), so
+    # this test of the fallback hung on a borderline call of the classifier.
+    second = assistant.ask("tenaga ahlinya bertugas apa saja?", history=history)
     assert LLM_FALLBACK in second.notices
     assert not second.abstained and second.answer.startswith(("**Pasal", "Pada dasarnya, menurut **Pasal"))

@@ -77,3 +77,17 @@ def test_an_overview_heading_is_where_the_quote_sits_not_what_it_says():
     assert render_citation(cited) == "Paparan “Koperasi Desa”, bagian “PRINSIP PEMBANGUNAN KOPERASI”"
     plain = make_citation(overview, "Gotong royong menjadi dasar.", ("berlaku", ""))
     assert (plain.point, render_citation(plain)) == ("", "Paparan “Koperasi Desa”")
+
+
+def test_a_citation_the_answer_gives_is_accepted_back_as_feedback():
+    from dataclasses import asdict
+
+    from assistant.answering.citations import make_citation
+    from assistant.serving.api import FeedbackRequest
+
+    overview = passage(kind="section", pasal="-", number="", regulation="paparan", title="Koperasi Desa")
+    heading = "PERAN PEMERINTAH DAERAH DALAM PEMBANGUNAN DAN PEMBINAAN KOPERASI DESA DI WILAYAH PERDESAAN"
+    cited = make_citation(overview, f"{heading} Pemerintah daerah membina koperasi.", ("berlaku", ""))
+    assert cited.point == heading  # longer than any short label
+    rated = FeedbackRequest.model_validate({"question": "q", "answer": "a", "rating": "down", "citations": [asdict(cited)]})
+    assert rated.citations[0].point == heading
