@@ -24,6 +24,8 @@ from .ui.context import Context, slug, too_many_requests
 from .ui.render import normalize_pasal, pasal_heading
 
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+# A cited piece of a passage (its quote, or an overview's section heading) is at most this long.
+PASSAGE_PIECE_CHARS = 5_000
 
 router = APIRouter()
 
@@ -79,13 +81,13 @@ class FeedbackCitation(BaseModel):
     pasal: str = optional_text(50)
     ayat: str = optional_text(50)
     status: str = optional_text(20)
-    quote: str = optional_text(5_000)
+    quote: str = optional_text(PASSAGE_PIECE_CHARS)
     passage_id: str = optional_text(200)
     status_note: str = optional_text(1_000)
     kind: str = optional_text(20)
     amends: str = optional_text(200)
     role: str = optional_text(20)
-    point: str = optional_text(5_000)  # an overview's section heading is a piece of its passage, as the quote is
+    point: str = optional_text(PASSAGE_PIECE_CHARS)
 
 
 class FeedbackRequest(BaseModel):
