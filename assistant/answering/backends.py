@@ -90,8 +90,8 @@ def by_provision(citations: list[Citation]) -> list[list[Citation]]:
     return groups
 
 
-def compose_extractive(citations: list[Citation]) -> str:
-    """The strongest provision first, with the exceptions its pasal makes to it ("Pada dasarnya …,
+def compose_extractive(citations: list[Citation], lead: str = "") -> str:
+    """The lead (answering.lead.compose_lead), if any, then the strongest provision, with the exceptions its pasal makes to it ("Pada dasarnya …,
     kecuali …"), then the related provisions; every quote carries its citation and, when the
     provision is amended or revoked, its status right beside it. Other parts of a quoted pasal are
     quoted with it, under one citation."""
@@ -112,7 +112,9 @@ def compose_extractive(citations: list[Citation]) -> str:
         rules[0:1] = [rules[0][:1], rules[0][1:]]
         after = {(n + 1 if n else n): group for n, group in after.items()}
     said: set[str] = set()
-    lines = _quoted(rules[0], "Pada dasarnya, menurut" if after.get(0) else "", said)
+    lines = [lead, ""] if lead else []
+    # After a lead that already said "Pada dasarnya …, kecuali …", the rule's quote needs no connective.
+    lines += _quoted(rules[0], "Pada dasarnya, menurut" if after.get(0) and not lead else "", said)
     for exception in after.get(0, []):
         lines += _quoted([exception], "kecuali, menurut", said)
     if len(rules) > 1:

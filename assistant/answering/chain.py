@@ -40,9 +40,11 @@ from .extractive import (
     with_current_wording,
     with_exceptions,
 )
+from .lead import compose_lead
 from .units import UNIT_FEATURES, UNITS_FILE, UnitModel, learned_scorer
 
 FOLLOW_UP = re.compile(r"\b(itu|tersebut|tadi|nya|bagaimana dengan|gimana dengan|kalau yang|lalu|terus|selanjutnya)\b", re.I)
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # Passages the answer may quote from when the caller leaves k at its default: the right ayat is
@@ -174,6 +176,10 @@ def previous_citation(history: list[dict], aliases: dict[str, str]) -> Reference
     last = history[-1] if history else {}
     if last.get("role") != "assistant" or not isinstance(last.get("content"), str):
         return None
+    # The quotes' headings are bold; the lead before them quotes clauses that may mention other pasal.
+    for heading in BOLD.findall(last["content"]):
+        if reference := find_reference(heading, aliases):
+            return reference
     return find_reference(last["content"], aliases)
 
 
@@ -424,9 +430,11 @@ class Assistant:
 
     def _generate(self, state: Retrieved, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         context = llm_context(citations)
+        # A pasal asked for by number is read as written: its quote is the answer, with no lead.
+        lead = "" if state.reference else compose_lead(self.quoting_question(state.standalone), citations, self.weights)
+        extractive = compose_extractive(citations, lead)
         if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
-            text = "".join(self.backend.stream(state.standalone, citations, context))
-            yield replace(base, answer=text, citations=citations)
+            yield replace(base, answer=extractive, citations=citations)
             return
         text = ""
         try:
@@ -435,7 +443,7 @@ class Assistant:
                 yield replace(base, answer=text, citations=citations)
         except LLMUnavailableError:
             yield replace(
-                base, answer=compose_extractive(citations), citations=citations, notices=base.notices + [LLM_FALLBACK]
+                base, answer=extractive, citations=citations, notices=base.notices + [LLM_FALLBACK]
             )
             return
         text, removed = strip_unsupported(text, [item.passage for item in base.passages])

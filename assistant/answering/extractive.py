@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ..parse.units import AYAT_START, Unit, is_list_item, passage_units, split_units
+from ..parse.units import AYAT_START, Unit, is_amendment_frame, is_list_item, passage_units, split_units
 from ..records import Passage, RetrievedPassage
 from ..text.analysis import analyze
 from ..text.questions import question_parts, wanted_answer
@@ -105,7 +105,12 @@ def select_quotes(
     `named` is the regulation the question names, if any."""
     question_terms = set(analyze(question))
     parts = question_parts(question)
-    candidates = [(item, units, index) for item, units in passage_units(items) for index in range(len(units))]
+    candidates = [
+        (item, units, index)
+        for item, units in passage_units(items)
+        for index in range(len(units))
+        if not is_amendment_frame(units[index].text)
+    ]
     triples = [(units[index], item, len(units)) for item, units, index in candidates]
     base = list(scorer(question, weights, wanted_answer(question), named, triples))
 

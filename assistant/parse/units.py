@@ -28,9 +28,32 @@ class Unit:
     text: str
 
 
+# An amending law restates the pasal it changes under its heading ("... berbunyi sebagai berikut:
+# Pasal 106 (1) Perusahaan ..."): the instruction and heading form a unit of their own (the amendment's
+# frame), so the first ayat keeps its number.
+RESTATED_HEADING = re.compile(r"(?:^|(?<=:)\s+)Pasal\s+\d+[A-Z]?(?=\s+\(\d+\)\s)")
+# The frame says only that a pasal is changed or inserted, which a citation of it already says;
+# a bare "Pasal 106" heading (or the OCR's page number after "berikut:") says nothing quotable.
+AMENDMENT_FRAME = re.compile(
+    r"(?:berbunyi\s+sebagai\s+berikut\s*:|^)\s*(?:\d{1,3}\s*)?(?:Pasal\s+\d+[A-Z]?)?\s*$", re.IGNORECASE
+)
+
+
 def unit_texts(text: str) -> list[str]:
     """A passage's text cut into ayat, list items and sentences."""
-    return [piece for piece in (p.strip() for p in UNIT_BOUNDARY.split(text)) if piece]
+    pieces = []
+    for piece in (p.strip() for p in UNIT_BOUNDARY.split(text)):
+        if heading := RESTATED_HEADING.search(piece):
+            pieces += [piece[: heading.end()], piece[heading.end() :].lstrip()]
+        elif piece:
+            pieces.append(piece)
+    return pieces
+
+
+def is_amendment_frame(text: str) -> bool:
+    """A unit that only frames an amendment ("Ketentuan Pasal 5 diubah sehingga berbunyi sebagai
+    berikut: Pasal 5") or is a bare pasal heading: never the quote that answers."""
+    return bool(AMENDMENT_FRAME.search(text))
 
 
 def split_units(item: RetrievedPassage) -> list[Unit]:

@@ -227,3 +227,37 @@ def test_a_quoted_definition_is_cited_by_its_number():
     assert chosen.point == "angka 2" and chosen.quote.endswith("2. Lumbung adalah gudang desa.")
     citation = make_citation(item.passage, chosen.quote, ("berlaku", ""), chosen.ayat, point=chosen.point)
     assert render_citation(citation).startswith("Pasal 1 angka 2 ")
+
+
+def test_a_pasal_restated_by_an_amending_law_keeps_its_first_ayat():
+    text = (
+        "Ketentuan Pasal 12 diubah sehingga berbunyi sebagai berikut: Pasal 12 (1) Setiap penggilingan wajib "
+        "memiliki izin. (2) Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi penggilingan rumah tangga."
+    )
+    item = RetrievedPassage(1, 1.0, passage("ubah", "UU 2/2031", "4", text))
+    assert [(u.ayat, u.text) for u in split_units(item)] == [
+        ("", "Ketentuan Pasal 12 diubah sehingga berbunyi sebagai berikut: Pasal 12"),
+        ("1", "(1) Setiap penggilingan wajib memiliki izin."),
+        ("2", "(2) Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi penggilingan rumah tangga."),
+    ]
+    # So the rule is quoted by its ayat, with the exception that refers to it, and the frame never.
+    from assistant.answering.extractive import with_exceptions
+
+    quoted = with_exceptions(select_quotes("apakah penggilingan wajib punya izin", [item], WEIGHTS)[:1])
+    assert [(s.ayat, s.role) for s in quoted] == [("1", ""), ("2", "pengecualian")]
+    # A pasal the text merely mentions is no heading.
+    assert len(split_units(RetrievedPassage(1, 1.0, passage("x", "UU 2/2031", "5", "Lihat Pasal 12 (1) huruf a.")))) == 1
+
+
+def test_what_only_frames_an_amendment_is_never_quoted():
+    from assistant.parse.units import is_amendment_frame
+
+    for frame in (
+        "Ketentuan Pasal 9 diubah sehingga berbunyi sebagai berikut: Pasal 9",
+        "Ketentuan Pasal 9 diubah sehingga berbunyi sebagai berikut: 14",  # an OCR page number after the colon
+        "Di antara Pasal 9 dan Pasal 10 disisipkan 1 (satu) pasal, yakni Pasal 9A yang berbunyi sebagai berikut:",
+        "Pasal 9A",
+    ):
+        assert is_amendment_frame(frame), frame
+    for clause in ("(1) Setiap bengkel wajib terdaftar.", "Pasal 9 huruf b dihapus.", "Bengkel adalah tempat kerja berikut:"):
+        assert not is_amendment_frame(clause), clause

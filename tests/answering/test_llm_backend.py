@@ -136,4 +136,4 @@ def test_server_stopped_mid_conversation_falls_back_to_extractive(llm_settings, 
     # this test of the fallback hung on a borderline call of the classifier.
     second = assistant.ask("tenaga ahlinya bertugas apa saja?", history=history)
     assert LLM_FALLBACK in second.notices
-    assert not second.abstained and second.answer.startswith(("**Pasal", "Pada dasarnya, menurut **Pasal"))
+    assert not second.abstained and second.citations and "\n**Pasal" in second.answer  # the quotes, after their lead

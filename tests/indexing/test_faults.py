@@ -180,7 +180,7 @@ def test_slow_llm_server_falls_back_to_extractive_in_time(small_settings, small_
         slow.close()
     assert slow.requests == 1
     assert LLM_FALLBACK in answer.notices
-    assert not answer.abstained and answer.answer.startswith(("**Pasal", "Pada dasarnya, menurut **Pasal"))
+    assert not answer.abstained and answer.citations and "\n**Pasal" in answer.answer  # the quotes, after their lead
     assert elapsed < settings.llm_timeout_s + 4, f"{elapsed:.1f} s"
 
 
