@@ -18,6 +18,9 @@ from .citations import provision_part, render_citation
 LEAD_WORDS = 50
 MAX_LEAD_EXCEPTIONS = 2  # as many as an answer quotes per rule (extractive.MAX_EXCEPTIONS)
 MARKER = re.compile(r"^(?:…\s*|\(\d+\)\s+|(?:\d{1,3}|[a-z])\.\s+)+")
+# The last item of a list follows "; dan" / "; atau" on the same line once a quote is joined: its
+# marker goes too, as the lead reads the items as one sentence.
+LAST_ITEM_MARKER = re.compile(r"(;\s+(?:dan|atau|dan/atau))\s+(?:\d{1,3}|[a-z])\.\s+")
 
 
 def _window(words: list[str], terms: set[str], weights: TermWeights) -> tuple[int, int]:
@@ -54,7 +57,7 @@ def lead_clause(quote: str, question: str, weights: TermWeights) -> str:
         intro = next((p for p in reversed(pieces[:best]) if not is_list_item(p)), "")
         if intro.endswith(":"):
             text = f"{MARKER.sub('', intro)} {text}"
-    words = text.split()
+    words = LAST_ITEM_MARKER.sub(r"\1 ", text).split()
     start, end = _window(words, terms, weights)
     clause = " ".join(words[start:end]).rstrip(" ;,.:")
     return ("… " if start else "") + clause + (" …" if end < len(words) else "")

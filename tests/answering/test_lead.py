@@ -28,6 +28,7 @@ def test_a_yes_no_question_is_answered_by_the_rule_and_its_exceptions_before_any
     lead = compose_lead("Apakah penggilingan rumah tangga wajib berlokasi di kawasan pertanian?", citations, WEIGHTS)
     assert lead.startswith("Pada dasarnya, “Setiap penggilingan padi wajib berlokasi di kawasan pertanian” (Pasal 7 ayat (1) PP 1/2030)")
     assert ", kecuali “Kewajiban sebagaimana dimaksud pada ayat (1) dikecualikan bagi: penggilingan rumah tangga" in lead
+    assert "penggilingan rumah tangga; dan penggilingan keliling" in lead  # read as one sentence, no item letters
     assert lead.endswith("(ayat (3)).")  # a part of the pasal just named is named by its part
     text = compose_extractive(citations, lead)
     assert text.startswith(lead + "\n\n**Pasal 7 ayat (1) PP 1/2030**:")  # then the quotes, no second "Pada dasarnya"
