@@ -311,8 +311,11 @@ def test_copy_gives_plain_text_with_the_citations(browser, server_url):
     assert "**" not in copied and not re.search(r"(?m)^\s*>", copied), copied[:300]
     assert "Ketentuan terkait" in copied
     assert "— buka" not in copied  # the fold's own label is not part of the answer
-    # The related quotes, opened, each under its source ("Pasal 5 ayat (1) PP 29/2018").
-    assert len(re.findall(r"Pasal \d+[^\n]* (?:UU|PP|Perppu) \d+/\d{4}", copied)) >= 2, copied[:600]
+    # The related quotes, opened, each under its source ("Pasal 5 ayat (1) PP 29/2018:", "Paparan “…”:").
+    related = re.search(r"Ketentuan terkait \((\d+) kutipan\):(.*)", copied, re.DOTALL)
+    assert related, copied[:600]
+    sources = re.findall(r"(?m)^(?:Pasal|Penjelasan|Lampiran|Paparan)[^\n]*:$", related.group(2))
+    assert len(sources) == int(related.group(1)) >= 1, related.group(2)[:600]
 
 
 def test_html_in_a_question_stays_inert(page, server_url):
