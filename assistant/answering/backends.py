@@ -132,6 +132,9 @@ def compose_extractive(citations: list[Citation], lead: str = "") -> str:
 
 
 class ExtractiveBackend:
+    """The quotes themselves. The chain composes them with their lead (which needs the index's term
+    weights); called as a backend alone, it gives the quotes without a lead."""
+
     name = "extractive"
 
     def stream(self, question: str, citations: list[Citation], context: str) -> Iterator[str]:

@@ -430,11 +430,14 @@ class Assistant:
 
     def _generate(self, state: Retrieved, base: Answer, citations: list[Citation]) -> Iterator[Answer]:
         context = llm_context(citations)
-        # A pasal asked for by number is read as written: its quote is the answer, with no lead.
-        lead = "" if state.reference else compose_lead(self.quoting_question(state.standalone), citations, self.weights)
-        extractive = compose_extractive(citations, lead)
+
+        def extractive() -> str:  # composed only when it is the answer: an LLM that answers needs none
+            # A pasal asked for by number is read as written: its quote is the answer, with no lead.
+            lead = "" if state.reference else compose_lead(self.quoting_question(state.standalone), citations, self.weights)
+            return compose_extractive(citations, lead)
+
         if isinstance(self.backend, ExtractiveBackend):  # its text is the verified quotes themselves
-            yield replace(base, answer=extractive, citations=citations)
+            yield replace(base, answer=extractive(), citations=citations)
             return
         text = ""
         try:
@@ -443,7 +446,7 @@ class Assistant:
                 yield replace(base, answer=text, citations=citations)
         except LLMUnavailableError:
             yield replace(
-                base, answer=extractive, citations=citations, notices=base.notices + [LLM_FALLBACK]
+                base, answer=extractive(), citations=citations, notices=base.notices + [LLM_FALLBACK]
             )
             return
         text, removed = strip_unsupported(text, [item.passage for item in base.passages])

@@ -136,12 +136,17 @@ def provision_part(citation: Citation) -> str:
     return " ".join(filter(None, [f"ayat ({citation.ayat})" if citation.ayat else "", citation.point]))
 
 
+def same_pasal(a: Citation, b: Citation) -> bool:
+    """Quotes of one pasal of one regulation (in the same wording: an amended pasal's new text is another)."""
+    return (a.regulation, a.pasal, a.amends) == (b.regulation, b.pasal, b.amends)
+
+
 def same_provision(a: Citation, b: Citation) -> bool:
     """Two quotes from parts of one pasal (or of its Penjelasan), each naming its part: they read, and
     are cited, as one provision ("Pasal 38 ayat (1) dan ayat (2)")."""
     return (
         a.kind == b.kind in ("pasal", "penjelasan")
-        and (a.regulation, a.pasal, a.amends) == (b.regulation, b.pasal, b.amends)
+        and same_pasal(a, b)
         and a.pasal not in ("", "-")
         and bool(provision_part(a)) and bool(provision_part(b))
     )

@@ -11,7 +11,7 @@ from ..records import Citation
 from ..text.analysis import analyze
 from ..text.questions import wanted_answer
 from ..text.term_weights import TermWeights
-from .citations import provision_part, render_citation
+from .citations import provision_part, render_citation, same_pasal
 
 # A clause of about three lines; the whole provision is quoted below it. Chosen on train (in-sample
 # answers, key facts in the first 400 characters): 30 words 0.388, 40 0.424, 50 0.463, 70 0.465, no lead 0.446.
@@ -75,10 +75,6 @@ def lead_label(citation: Citation, within: Citation | None = None) -> str:
     else:
         label = render_citation(citation, titled=False)
     return label if citation.status == "berlaku" else f"{label}; status: {citation.status}, lihat catatan di bawah"
-
-
-def same_pasal(a: Citation, b: Citation) -> bool:
-    return (a.regulation, a.pasal, a.amends) == (b.regulation, b.pasal, b.amends)
 
 
 def compose_lead(question: str, citations: list[Citation], weights: TermWeights) -> str:
